@@ -1,0 +1,254 @@
+/**
+ * The ORFEAS metric catalog: the one place where every metric's name, type, help, labels,
+ * buckets and label bounds are defined. Services build their metrics from it; dashboards
+ * and alert rules are checked against it.
+ */
+
+export type MetricType = 'counter' | 'gauge' | 'histogram';
+
+/** How the values of one label are kept bounded: an allowlist, or a cap on distinct values. */
+export type LabelBound = { readonly values: readonly string[] } | { readonly max: number };
+
+export interface MetricDef<L extends string = string, T extends MetricType = MetricType> {
+  readonly name: string;
+  readonly type: T;
+  readonly help: string;
+  readonly labels: readonly L[];
+  readonly buckets?: readonly number[];
+  /** Bounds for labels whose values are not fixed by the code that records them. */
+  readonly bounds?: Readonly<Partial<Record<L, LabelBound>>>;
+}
+
+/** The value a refused label value is recorded as. */
+export const OVERFLOW_LABEL_VALUE = 'other';
+
+/** Pipeline stage names: the `stage` label of the pipeline metrics. */
+export const STAGES = [
+  'background_removal',
+  'shape_generation',
+  'texture_generation',
+  'export',
+  'text_to_image',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** The stages of an image-to-3D job, in order. */
+export const IMAGE_TO_3D_STAGES = [
+  'background_removal',
+  'shape_generation',
+  'texture_generation',
+  'export',
+] as const satisfies readonly Stage[];
+
+/** WebSocket event names sent to clients. */
+export const WS_EVENTS = ['progress', 'stage_change', 'complete', 'error', 'gpu_stats'] as const;
+export type WsEvent = (typeof WS_EVENTS)[number];
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', '_OTHER'] as const;
+export const GENERATION_TYPES = ['image_to_3d', 'text_to_image'] as const;
+export const GENERATION_STATUSES = ['success', 'failure', 'cancelled'] as const;
+export const MODEL_FORMATS = ['glb', 'obj', 'stl', 'ply'] as const;
+export const MODEL_QUALITIES = ['low', 'medium', 'high'] as const;
+export const IMAGE_FORMATS = ['png', 'jpeg', 'webp', 'unknown'] as const;
+export const QUALITY_STAGES = ['background_removal', 'shape', 'texture', 'final', 'overall'] as const;
+export const QUALITY_GRADES = ['A+', 'A', 'B', 'C', 'D', 'F'] as const;
+export const QUALITY_CHECKS = ['manifold', 'watertight', 'printable'] as const;
+export const CLIENT_TYPES = ['browser', 'api'] as const;
+export const GPU_MEMORY_TYPES = ['total', 'used', 'free', 'reserved'] as const;
+export const GPU_CLOCKS = ['sm', 'memory', 'graphics', 'video'] as const;
+/** NVML clock-event (throttle) reasons, in the words of nvml.h's nvmlClocksEventReason* bits. */
+export const GPU_THROTTLE_REASONS = [
+  'gpu_idle',
+  'applications_clocks_setting',
+  'sw_power_cap',
+  'hw_slowdown',
+  'sync_boost',
+  'sw_thermal_slowdown',
+  'hw_thermal_slowdown',
+  'hw_power_brake_slowdown',
+  'display_clock_setting',
+] as const;
+
+const ratioBuckets = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] as const;
+const byteBuckets = [100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000] as const;
+
+function def<const L extends string, const T extends MetricType>(
+  type: T,
+  name: string,
+  help: string,
+  labels: readonly L[],
+  extra: { buckets?: readonly number[]; bounds?: Partial<Record<L, LabelBound>> } = {},
+): MetricDef<L, T> {
+  return { name, type, help, labels, ...extra };
+}
+const counter = <const L extends string>(n: string, h: string, l: readonly L[], b?: Partial<Record<L, LabelBound>>) =>
+  def('counter', n, h, l, b ? { bounds: b } : {});
+const gauge = <const L extends string>(n: string, h: string, l: readonly L[], b?: Partial<Record<L, LabelBound>>) =>
+  def('gauge', n, h, l, b ? { bounds: b } : {});
+const histogram = <const L extends string>(
+  n: string,
+  h: string,
+  l: readonly L[],
+  buckets: readonly number[],
+  b?: Partial<Record<L, LabelBound>>,
+) => def('histogram', n, h, l, b ? { buckets, bounds: b } : { buckets });
+
+const route = { max: 200 } as const;
+const method = { values: HTTP_METHODS } as const;
+const status = { max: 64 } as const;
+const genType = { values: GENERATION_TYPES } as const;
+const genStatus = { values: GENERATION_STATUSES } as const;
+const gpu = { max: 64 } as const;
+
+export const catalog = {
+  http: {
+    requestsTotal: counter('http_requests_total', 'HTTP requests handled, by method, matched route pattern and status code.', ['method', 'route', 'status'], { method, route, status }),
+    requestDurationSeconds: histogram('http_request_duration_seconds', 'Time from request start to the response being produced.', ['method', 'route', 'status'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], { method, route, status }),
+    requestSizeBytes: histogram('http_request_size_bytes', 'Size of request bodies as declared by Content-Length.', ['method', 'route'], byteBuckets, { method, route }),
+    responseSizeBytes: histogram('http_response_size_bytes', 'Size of response bodies.', ['method', 'route'], byteBuckets, { method, route }),
+    requestsInFlight: gauge('http_requests_in_flight', 'HTTP requests being handled now.', ['method'], { method }),
+  },
+  errors: {
+    errorsTotal: counter('errors_total', 'Errors raised while handling requests or jobs, by error type and route pattern.', ['type', 'route'], { type: { max: 50 }, route }),
+    validationErrorsTotal: counter('validation_errors_total', 'Requests refused because a field failed validation.', ['field', 'error_type'], { field: { max: 50 }, error_type: { max: 50 } }),
+    rateLimitRejectionsTotal: counter('rate_limit_rejections_total', 'Requests refused by the per-client rate limit.', ['route'], { route }),
+  },
+  textToImage: {
+    generationsTotal: counter('text_to_image_generations_total', 'Text-to-image jobs finished, by style and outcome.', ['style', 'status'], { style: { max: 32 }, status: genStatus }),
+    durationSeconds: histogram('text_to_image_duration_seconds', 'Time to generate one image, by style.', ['style'], [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300], { style: { max: 32 } }),
+  },
+  model3d: {
+    generationsTotal: counter('model_3d_generations_total', 'Image-to-3D jobs finished, by export format, quality setting and outcome.', ['format', 'quality', 'status'], { format: { values: MODEL_FORMATS }, quality: { values: MODEL_QUALITIES }, status: genStatus }),
+    durationSeconds: histogram('model_3d_duration_seconds', 'Time to turn one image into a model, by export format and quality.', ['format', 'quality'], [0.5, 1, 2.5, 5, 10, 30, 60, 120, 180, 300, 600], { format: { values: MODEL_FORMATS }, quality: { values: MODEL_QUALITIES } }),
+    imageUploadsTotal: counter('image_uploads_total', 'Images uploaded for generation, by detected format and whether they were accepted.', ['format', 'status'], { format: { values: IMAGE_FORMATS }, status: { values: ['accepted', 'rejected'] } }),
+  },
+  business: {
+    successfulGenerationsTotal: counter('successful_generations_total', 'Generations that produced a result.', ['type'], { type: genType }),
+    failedGenerationsTotal: counter('failed_generations_total', 'Generations that failed, by reason.', ['type', 'reason'], { type: genType, reason: { max: 30 } }),
+    generatedFileSizeBytes: histogram('generated_file_size_bytes', 'Size of generated result files.', ['type', 'format'], [1_000, 10_000, 100_000, 1_000_000, 5_000_000, 10_000_000, 50_000_000, 100_000_000], { type: genType, format: { max: 16 } }),
+    generationQualityScore: histogram('generation_quality_score', 'Overall quality score (0..1) of each generated result.', ['type'], ratioBuckets, { type: genType }),
+  },
+  gpu: {
+    samplerUp: gauge('gpu_sampler_up', '1 when the GPU sampler has NVML loaded and is sampling, else 0.', []),
+    info: gauge('gpu_info', 'Constant 1, with the identity of each GPU as labels.', ['gpu', 'uuid', 'name', 'driver_version'], { gpu, uuid: { max: 64 }, name: { max: 64 }, driver_version: { max: 8 } }),
+    up: gauge('gpu_up', '1 while the GPU answers, 0 once it is lost.', ['gpu'], { gpu }),
+    utilizationRatio: gauge('gpu_utilization_ratio', 'Latest GPU (SM) utilization, 0..1.', ['gpu'], { gpu }),
+    memoryUtilizationRatio: gauge('gpu_memory_utilization_ratio', 'Latest memory controller utilization, 0..1.', ['gpu'], { gpu }),
+    busySecondsTotal: counter('gpu_busy_seconds_total', 'Integral of GPU utilization over time: rate() of it is the mean utilization over any window.', ['gpu'], { gpu }),
+    memoryBytes: gauge('gpu_memory_bytes', 'GPU memory by type.', ['gpu', 'type'], { gpu, type: { values: GPU_MEMORY_TYPES } }),
+    temperatureCelsius: gauge('gpu_temperature_celsius', 'GPU core temperature.', ['gpu'], { gpu }),
+    powerWatts: gauge('gpu_power_watts', 'GPU power draw.', ['gpu'], { gpu }),
+    powerLimitWatts: gauge('gpu_power_limit_watts', 'Enforced GPU power limit.', ['gpu'], { gpu }),
+    energyJoulesTotal: counter('gpu_energy_joules_total', 'Energy used by the GPU since the sampler started.', ['gpu'], { gpu }),
+    clockHertz: gauge('gpu_clock_hertz', 'Current clock frequency by clock domain.', ['gpu', 'clock'], { gpu, clock: { values: GPU_CLOCKS } }),
+    throttleActive: gauge('gpu_throttle_active', '1 while a clock throttle reason is active.', ['gpu', 'reason'], { gpu, reason: { values: GPU_THROTTLE_REASONS } }),
+    throttleSecondsTotal: counter('gpu_throttle_seconds_total', 'Time spent with each throttle reason active.', ['gpu', 'reason'], { gpu, reason: { values: GPU_THROTTLE_REASONS } }),
+    fanSpeedRatio: gauge('gpu_fan_speed_ratio', 'Fan speed as a fraction of its maximum.', ['gpu', 'fan'], { gpu, fan: { max: 16 } }),
+    performanceState: gauge('gpu_performance_state', 'Performance state, 0 (P0, fastest) to 15 (P15, slowest).', ['gpu'], { gpu }),
+    samplerSamplesTotal: counter('gpu_sampler_samples_total', 'Sampling ticks completed for each GPU.', ['gpu'], { gpu }),
+    samplerErrorsTotal: counter('gpu_sampler_errors_total', 'NVML errors met while sampling, by field and error.', ['gpu', 'field', 'error'], { gpu, field: { max: 32 }, error: { max: 32 } }),
+    samplerLastSampleTimestampSeconds: gauge('gpu_sampler_last_sample_timestamp_seconds', 'Unix time of the latest sample of each GPU.', ['gpu'], { gpu }),
+  },
+  system: {
+    cpuUsageRatio: gauge('system_cpu_usage_ratio', 'CPU busy fraction of each core since the previous scrape.', ['core'], { core: { max: 1024 } }),
+    memoryBytes: gauge('system_memory_bytes', 'Host memory by type.', ['type'], { type: { values: ['total', 'used', 'free', 'available'] } }),
+    diskBytes: gauge('system_disk_bytes', 'Disk space of the configured paths by type.', ['path', 'type'], { path: { max: 16 }, type: { values: ['total', 'used', 'free'] } }),
+    appUptimeSeconds: gauge('app_uptime_seconds', 'Seconds since the service started.', []),
+    appInfo: gauge('app_info', 'Constant 1, with the version and environment of the service as labels.', ['version', 'environment', 'node_version'], { version: { max: 4 }, environment: { max: 4 }, node_version: { max: 4 } }),
+  },
+  queue: {
+    jobQueueSize: gauge('job_queue_size', 'Jobs waiting for a worker.', ['type'], { type: genType }),
+    activeJobs: gauge('active_jobs', 'Jobs being processed by a worker now.', ['type'], { type: genType }),
+    jobWaitDurationSeconds: histogram('job_wait_duration_seconds', 'Time a job waited in the queue before a worker took it.', ['type'], [0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600], { type: genType }),
+  },
+  cache: {
+    hitsTotal: counter('cache_hits_total', 'Lookups answered from the cache.', ['cache_type'], { cache_type: { max: 16 } }),
+    missesTotal: counter('cache_misses_total', 'Lookups the cache could not answer.', ['cache_type'], { cache_type: { max: 16 } }),
+    entries: gauge('cache_entries', 'Entries held by the cache.', ['cache_type'], { cache_type: { max: 16 } }),
+  },
+  quality: {
+    score: histogram('quality_score', 'Quality score (0..1) by stage.', ['stage'], ratioBuckets, { stage: { values: QUALITY_STAGES } }),
+    gradeTotal: counter('quality_grade_total', 'Results graded, by grade.', ['grade'], { grade: { values: QUALITY_GRADES } }),
+    autoRepairsTotal: counter('quality_auto_repairs_total', 'Mesh repairs applied automatically, by repair type.', ['repair_type'], { repair_type: { max: 20 } }),
+    validationFailuresTotal: counter('quality_validation_failures_total', 'Quality validations that found an issue, by stage and issue type.', ['stage', 'issue_type'], { stage: { values: QUALITY_STAGES }, issue_type: { max: 30 } }),
+    checksTotal: counter('quality_checks_total', 'Mesh checks run, by check and result.', ['check', 'result'], { check: { values: QUALITY_CHECKS }, result: { values: ['pass', 'fail'] } }),
+  },
+  websocket: {
+    connectionsActive: gauge('websocket_connections_active', 'Open socket.io connections by client type.', ['client_type'], { client_type: { values: CLIENT_TYPES } }),
+    connectionsTotal: counter('websocket_connections_total', 'socket.io connections accepted by client type.', ['client_type'], { client_type: { values: CLIENT_TYPES } }),
+    messagesSentTotal: counter('websocket_messages_sent_total', 'Events sent to clients (one per emit call), by event type.', ['event_type'], { event_type: { max: 50 } }),
+    messagesReceivedTotal: counter('websocket_messages_received_total', 'Events received from clients, by event type.', ['event_type'], { event_type: { max: 50 } }),
+    errorsTotal: counter('websocket_errors_total', 'socket.io errors by type.', ['error_type'], { error_type: { max: 20 } }),
+    connectionDurationSeconds: histogram('websocket_connection_duration_seconds', 'How long connections stayed open.', [], [10, 30, 60, 300, 600, 1800, 3600]),
+  },
+  pipeline: {
+    stageDurationSeconds: histogram('pipeline_stage_duration_seconds', 'Time spent in each pipeline stage.', ['stage'], [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 180], { stage: { values: STAGES } }),
+    stageErrorsTotal: counter('pipeline_stage_errors_total', 'Pipeline stage failures by stage and error type.', ['stage', 'error_type'], { stage: { values: STAGES }, error_type: { max: 20 } }),
+    stagesInProgress: gauge('pipeline_stages_in_progress', 'Pipeline stages running now.', ['stage'], { stage: { values: STAGES } }),
+  },
+  meta: {
+    labelOverflowTotal: counter('metrics_label_overflow_total', 'Label values refused by a cardinality cap and recorded as "other", by metric.', ['metric'], { metric: { max: 200 } }),
+  },
+} as const;
+
+export type Catalog = typeof catalog;
+export type Family = keyof Catalog;
+
+/** Every metric of the catalog, flat. */
+export const catalogMetrics: readonly MetricDef[] = Object.values(catalog).flatMap((family) =>
+  Object.values(family as Record<string, MetricDef>),
+);
+
+/** Every metric name of the catalog. */
+export const metricNames: ReadonlySet<string> = new Set(catalogMetrics.map((m) => m.name));
+
+/**
+ * Metric names that services expose without defining them here: prom-client's default
+ * process and Node.js metrics, which createMetrics turns on by default. Rules and dashboards
+ * may name these too.
+ */
+export const RUNTIME_METRIC_NAMES = [
+  'process_cpu_user_seconds_total',
+  'process_cpu_system_seconds_total',
+  'process_cpu_seconds_total',
+  'process_start_time_seconds',
+  'process_resident_memory_bytes',
+  'process_virtual_memory_bytes',
+  'process_heap_bytes',
+  'process_open_fds',
+  'process_max_fds',
+  'nodejs_eventloop_lag_seconds',
+  'nodejs_eventloop_lag_min_seconds',
+  'nodejs_eventloop_lag_max_seconds',
+  'nodejs_eventloop_lag_mean_seconds',
+  'nodejs_eventloop_lag_stddev_seconds',
+  'nodejs_eventloop_lag_p50_seconds',
+  'nodejs_eventloop_lag_p90_seconds',
+  'nodejs_eventloop_lag_p99_seconds',
+  'nodejs_active_resources',
+  'nodejs_active_resources_total',
+  'nodejs_active_handles',
+  'nodejs_active_handles_total',
+  'nodejs_active_requests',
+  'nodejs_active_requests_total',
+  'nodejs_heap_size_total_bytes',
+  'nodejs_heap_size_used_bytes',
+  'nodejs_external_memory_bytes',
+  'nodejs_heap_space_size_total_bytes',
+  'nodejs_heap_space_size_used_bytes',
+  'nodejs_heap_space_size_available_bytes',
+  'nodejs_version_info',
+  'nodejs_gc_duration_seconds',
+] as const;
+
+/** The series names a metric shows in the exposition format (histograms expand). */
+export function seriesNames(metric: MetricDef): string[] {
+  if (metric.type !== 'histogram') return [metric.name];
+  return [`${metric.name}_bucket`, `${metric.name}_sum`, `${metric.name}_count`];
+}
+
+/** Finds the catalog metric a series name belongs to (`x_bucket` -> `x`), if any. */
+export function metricOfSeries(series: string): MetricDef | undefined {
+  for (const metric of catalogMetrics) if (seriesNames(metric).includes(series)) return metric;
+  return undefined;
+}

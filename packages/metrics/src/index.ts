@@ -1,0 +1,6 @@
+/** @orfeas/metrics: the ORFEAS metric catalog and the instrumentation built on it. */
+export * from './catalog.js';
+export { createMetrics, type Metrics, type CreateMetricsOptions, type RecordedFamily } from './registry/create-metrics.js';
+export { buildMetric, overflowCounter, type MetricFor, type BuildOptions } from './registry/build-metric.js';
+export { LabelGuard } from './registry/label-guard.js';
+export { systemCollectors, type SystemOptions } from './system/collector.js';
