@@ -1,0 +1,249 @@
+//! Everything the sampler keeps for one device: identity, latest reading, rings of readings
+//! and driver samples, integrals, and counts of samples and errors.
+use crate::error_kind::error_kind;
+use crate::field::{Field, FieldSet};
+use crate::integral::{Integral, Rule};
+use crate::reader::{ReadPlan, TickRead};
+use crate::reading::{DriverSample, DriverSampleKind, Reading, THROTTLE_REASONS};
+use crate::ring::{Ring, Sequenced};
+use nvml_wrapper::error::NvmlError;
+use std::collections::BTreeMap;
+
+impl Sequenced for Reading {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+}
+
+impl Sequenced for DriverSample {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnergySource {
+    /// nvmlDeviceGetTotalEnergyConsumption
+    Counter,
+    /// ∫ power over nvmlDeviceGetSamples power samples
+    PowerSamples,
+    /// ∫ power over the sampler's own reads
+    PowerReadings,
+}
+
+impl EnergySource {
+    pub fn name(self) -> &'static str {
+        match self {
+            EnergySource::Counter => "counter",
+            EnergySource::PowerSamples => "power_samples",
+            EnergySource::PowerReadings => "power_readings",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DeviceState {
+    pub index: u32,
+    pub name: String,
+    pub uuid: String,
+    pub lost_at_ms: Option<f64>,
+    pub disabled: FieldSet,
+    pub fans: Option<u32>,
+    pub latest: Option<Reading>,
+    pub readings: Ring<Reading>,
+    pub driver_samples: Ring<DriverSample>,
+    pub samples_total: u64,
+    pub errors: BTreeMap<(&'static str, &'static str), u64>,
+    last_seen_utilization_us: u64,
+    last_seen_power_us: u64,
+    busy_from_samples: Integral,
+    busy_from_readings: Integral,
+    energy_counter_base: Option<f64>,
+    energy_counter_last: Option<f64>,
+    energy_from_samples: Integral,
+    energy_from_readings: Integral,
+    throttle: [Integral; THROTTLE_REASONS.len()],
+}
+
+impl DeviceState {
+    pub fn new(index: u32, name: String, uuid: String, ring_size: usize) -> Self {
+        DeviceState {
+            index,
+            name,
+            uuid,
+            lost_at_ms: None,
+            disabled: FieldSet::default(),
+            fans: None,
+            latest: None,
+            readings: Ring::new(ring_size),
+            driver_samples: Ring::new(ring_size),
+            samples_total: 0,
+            errors: BTreeMap::new(),
+            last_seen_utilization_us: 0,
+            last_seen_power_us: 0,
+            busy_from_samples: Integral::default(),
+            busy_from_readings: Integral::default(),
+            energy_counter_base: None,
+            energy_counter_last: None,
+            energy_from_samples: Integral::default(),
+            energy_from_readings: Integral::default(),
+            throttle: [Integral::default(); THROTTLE_REASONS.len()],
+        }
+    }
+
+    pub fn lost(&self) -> bool {
+        self.lost_at_ms.is_some()
+    }
+
+    pub fn plan(&self) -> ReadPlan {
+        ReadPlan {
+            disabled: self.disabled,
+            last_seen_utilization_us: self.last_seen_utilization_us,
+            last_seen_power_us: self.last_seen_power_us,
+            fans: self.fans,
+        }
+    }
+
+    pub fn count_error(&mut self, field: Field, error: &NvmlError) {
+        *self.errors.entry((field.name(), error_kind(error))).or_insert(0) += 1;
+    }
+
+    /// Folds one tick into the device. `mono_s` is monotonic time (s) for the sampler's own
+    /// integrals; `next_seq` hands out cursor positions.
+    pub fn apply(&mut self, tick: TickRead, mono_s: f64, next_seq: &mut impl FnMut() -> u64) {
+        for (field, error) in &tick.errors {
+            self.count_error(*field, error);
+            if matches!(error, NvmlError::NotSupported) {
+                // Reported once: the field is not read again on this device.
+                self.disabled.insert(*field);
+            }
+        }
+        if tick.lost {
+            self.lost_at_ms = Some(tick.reading.time_ms);
+            return;
+        }
+        self.fans = self.fans.or(tick.fans);
+        for (ts, ratio) in tick.utilization_samples {
+            self.push_driver_sample(DriverSampleKind::Utilization, ts, ratio, next_seq());
+            self.busy_from_samples.add(Rule::BackwardStep, ts as f64 / 1e6, ratio);
+            self.last_seen_utilization_us = ts;
+        }
+        for (ts, watts) in tick.power_samples {
+            self.push_driver_sample(DriverSampleKind::Power, ts, watts, next_seq());
+            self.energy_from_samples.add(Rule::Trapezoid, ts as f64 / 1e6, watts);
+            self.last_seen_power_us = ts;
+        }
+        let mut reading = tick.reading;
+        reading.seq = next_seq();
+        if let Some(u) = reading.utilization_ratio {
+            self.busy_from_readings.add(Rule::Trapezoid, mono_s, u);
+        }
+        if let Some(p) = reading.power_watts {
+            self.energy_from_readings.add(Rule::Trapezoid, mono_s, p);
+        }
+        if let Some(e) = reading.energy_counter_joules {
+            self.energy_counter_base.get_or_insert(e);
+            self.energy_counter_last = Some(e);
+        }
+        if let Some(bits) = reading.throttle_reasons {
+            for (integral, (_, bit)) in self.throttle.iter_mut().zip(THROTTLE_REASONS) {
+                integral.add(Rule::ForwardStep, mono_s, if bits & bit != 0 { 1.0 } else { 0.0 });
+            }
+        }
+        self.samples_total += 1;
+        self.readings.push(reading.clone());
+        self.latest = Some(reading);
+    }
+
+    fn push_driver_sample(&mut self, kind: DriverSampleKind, timestamp_us: u64, value: f64, seq: u64) {
+        self.driver_samples.push(DriverSample { seq, gpu: self.index, kind, timestamp_us, value });
+    }
+
+    /// ∫ utilization dt (s): from the driver's samples where it gives them, else from reads.
+    pub fn busy_seconds(&self) -> f64 {
+        if self.busy_from_samples.from.is_some() {
+            self.busy_from_samples.total
+        } else {
+            self.busy_from_readings.total
+        }
+    }
+
+    /// Energy since the sampler started (J) and where it came from.
+    pub fn energy_joules(&self) -> (f64, EnergySource) {
+        match (self.energy_counter_base, self.energy_counter_last) {
+            (Some(base), Some(last)) if !self.disabled.contains(Field::Energy) => (last - base, EnergySource::Counter),
+            _ if self.energy_from_samples.from.is_some() => (self.energy_from_samples.total, EnergySource::PowerSamples),
+            _ => (self.energy_from_readings.total, EnergySource::PowerReadings),
+        }
+    }
+
+    /// Seconds with each throttle reason active, by reason name.
+    pub fn throttle_seconds(&self) -> Vec<(&'static str, f64)> {
+        THROTTLE_REASONS.iter().zip(&self.throttle).map(|((name, _), i)| (*name, i.total)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tick(time_ms: f64, util: Option<f64>, power: Option<f64>) -> TickRead {
+        TickRead {
+            reading: Reading { time_ms, utilization_ratio: util, power_watts: power, throttle_reasons: Some(0x4), ..Reading::default() },
+            ..TickRead::default()
+        }
+    }
+
+    #[test]
+    fn not_supported_switches_a_field_off_once() {
+        let mut d = DeviceState::new(0, "g".into(), "u".into(), 4);
+        let mut seq = 0;
+        let mut next = || {
+            seq += 1;
+            seq
+        };
+        let mut t = tick(0.0, Some(0.5), None);
+        t.errors.push((Field::Fans, NvmlError::NotSupported));
+        d.apply(t, 0.0, &mut next);
+        assert!(d.plan().disabled.contains(Field::Fans));
+        assert_eq!(d.errors.get(&("fans", "not_supported")), Some(&1));
+    }
+
+    #[test]
+    fn falls_back_to_reads_without_driver_samples() {
+        let mut d = DeviceState::new(0, "g".into(), "u".into(), 4);
+        let mut seq = 0;
+        let mut next = || {
+            seq += 1;
+            seq
+        };
+        for (i, t) in [0.0, 0.1, 0.35, 1.0].iter().enumerate() {
+            d.apply(tick(*t * 1000.0, Some(0.5), Some(100.0)), *t, &mut next);
+            assert_eq!(d.samples_total, i as u64 + 1);
+        }
+        assert!((d.busy_seconds() - 0.5).abs() < 1e-12);
+        assert_eq!(d.energy_joules(), (100.0, EnergySource::PowerReadings));
+        assert_eq!(d.throttle_seconds()[2], ("sw_power_cap", 1.0));
+        // The ring kept the newest 4 of 4; every reading got its own cursor position.
+        assert_eq!(d.readings.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn driver_samples_are_kept_once() {
+        let mut d = DeviceState::new(0, "g".into(), "u".into(), 16);
+        let mut seq = 0;
+        let mut next = || {
+            seq += 1;
+            seq
+        };
+        let mut t = tick(0.0, None, None);
+        t.utilization_samples = vec![(1_000_000, 1.0), (1_500_000, 0.5)];
+        d.apply(t, 0.0, &mut next);
+        let mut t = tick(1.0, None, None);
+        t.utilization_samples = vec![(2_000_000, 0.25)];
+        d.apply(t, 0.1, &mut next);
+        assert_eq!(d.plan().last_seen_utilization_us, 2_000_000);
+        assert!((d.busy_seconds() - (0.25 + 0.125)).abs() < 1e-12);
+        assert_eq!(d.driver_samples.len(), 3);
+    }
+}

@@ -1,0 +1,71 @@
+//! The fields read per device each tick, as named in error counts and disabled-field lists.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    Utilization,
+    Memory,
+    Temperature,
+    Power,
+    PowerLimit,
+    Energy,
+    Clocks,
+    Throttle,
+    Fans,
+    PerformanceState,
+    UtilizationSamples,
+    PowerSamples,
+}
+
+impl Field {
+    pub const ALL: [Field; 12] = [
+        Field::Utilization,
+        Field::Memory,
+        Field::Temperature,
+        Field::Power,
+        Field::PowerLimit,
+        Field::Energy,
+        Field::Clocks,
+        Field::Throttle,
+        Field::Fans,
+        Field::PerformanceState,
+        Field::UtilizationSamples,
+        Field::PowerSamples,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Utilization => "utilization",
+            Field::Memory => "memory",
+            Field::Temperature => "temperature",
+            Field::Power => "power",
+            Field::PowerLimit => "power_limit",
+            Field::Energy => "energy",
+            Field::Clocks => "clocks",
+            Field::Throttle => "throttle",
+            Field::Fans => "fans",
+            Field::PerformanceState => "performance_state",
+            Field::UtilizationSamples => "utilization_samples",
+            Field::PowerSamples => "power_samples",
+        }
+    }
+
+    fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+/// The fields switched off on one device (NotSupported).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FieldSet(u16);
+
+impl FieldSet {
+    pub fn contains(self, f: Field) -> bool {
+        self.0 & f.bit() != 0
+    }
+    pub fn insert(&mut self, f: Field) {
+        self.0 |= f.bit();
+    }
+    pub fn names(self) -> Vec<&'static str> {
+        Field::ALL.iter().filter(|f| self.contains(**f)).map(|f| f.name()).collect()
+    }
+}

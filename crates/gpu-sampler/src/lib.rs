@@ -1,0 +1,20 @@
+//! gpu-sampler: one thread samples every GPU through NVML (loaded at run time) into ring
+//! buffers, window statistics and exact integrals that readers copy without touching the
+//! driver. The `napi` feature adds the Node binding (src/napi.rs).
+pub mod device;
+pub mod error_kind;
+pub mod field;
+pub mod integral;
+pub mod options;
+pub mod reader;
+pub mod reading;
+pub mod ring;
+pub mod sampler;
+pub mod snapshot;
+pub mod window;
+
+#[cfg(feature = "napi")]
+mod napi;
+
+pub use options::SamplerOptions;
+pub use sampler::{Sampler, StartError};

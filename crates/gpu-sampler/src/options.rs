@@ -1,0 +1,44 @@
+//! Sampler options and where NVML is loaded from: the option, else ORFEAS_NVML_LIBRARY, else
+//! the driver's libnvidia-ml.so.1.
+use std::ffi::OsString;
+use std::time::Duration;
+
+pub const DEFAULT_LIBRARY: &str = "libnvidia-ml.so.1";
+pub const LIBRARY_ENV: &str = "ORFEAS_NVML_LIBRARY";
+pub const DEFAULT_INTERVAL: Duration = Duration::from_millis(100);
+pub const MIN_INTERVAL: Duration = Duration::from_millis(1);
+pub const DEFAULT_RING_SIZE: usize = 1000;
+
+#[derive(Debug, Clone)]
+pub struct SamplerOptions {
+    pub library_path: Option<OsString>,
+    pub interval: Duration,
+    /// Readings (and driver samples) kept per device.
+    pub ring_size: usize,
+}
+
+impl Default for SamplerOptions {
+    fn default() -> Self {
+        SamplerOptions { library_path: None, interval: DEFAULT_INTERVAL, ring_size: DEFAULT_RING_SIZE }
+    }
+}
+
+impl SamplerOptions {
+    pub fn resolved_library(&self) -> OsString {
+        self.library_path
+            .clone()
+            .or_else(|| std::env::var_os(LIBRARY_ENV).filter(|v| !v.is_empty()))
+            .unwrap_or_else(|| DEFAULT_LIBRARY.into())
+    }
+
+    /// Checks the interval and ring size, naming the bad value and what is allowed.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.interval < MIN_INTERVAL {
+            return Err(format!("intervalMs must be >= 1, got {}", self.interval.as_secs_f64() * 1000.0));
+        }
+        if self.ring_size == 0 || self.ring_size > 10_000_000 {
+            return Err(format!("ringSize must be 1..=10000000, got {}", self.ring_size));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,112 @@
+//! One tick's NVML reads for one device, done without holding the sampler's lock. A field
+//! switched off (NotSupported) is skipped; GpuLost ends the device's reads at once.
+use crate::field::{Field, FieldSet};
+use crate::reading::{ClocksHz, MemoryBytes, Reading};
+use nvml_wrapper::enum_wrappers::device::{Clock, Sampling, TemperatureSensor};
+use nvml_wrapper::enums::device::SampleValue;
+use nvml_wrapper::error::NvmlError;
+use nvml_wrapper::Device;
+
+/// What the sampler knows before reading a device.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadPlan {
+    pub disabled: FieldSet,
+    pub last_seen_utilization_us: u64,
+    pub last_seen_power_us: u64,
+    pub fans: Option<u32>,
+}
+
+#[derive(Debug, Default)]
+pub struct TickRead {
+    pub reading: Reading,
+    pub errors: Vec<(Field, NvmlError)>,
+    /// (timestamp µs, ratio)
+    pub utilization_samples: Vec<(u64, f64)>,
+    /// (timestamp µs, watts)
+    pub power_samples: Vec<(u64, f64)>,
+    pub fans: Option<u32>,
+    pub lost: bool,
+}
+
+struct Reader<'a, 'n> {
+    device: &'a Device<'n>,
+    plan: ReadPlan,
+    out: TickRead,
+}
+
+impl Reader<'_, '_> {
+    /// Runs one NVML read unless the field is off or the device was lost this tick.
+    fn read<T>(&mut self, field: Field, call: impl FnOnce(&Device) -> Result<T, NvmlError>) -> Option<T> {
+        if self.out.lost || self.plan.disabled.contains(field) {
+            return None;
+        }
+        match call(self.device) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.out.lost |= matches!(e, NvmlError::GpuLost);
+                self.out.errors.push((field, e));
+                None
+            }
+        }
+    }
+
+    /// Driver samples newer than `last_seen`; NotFound means none are new, not an error.
+    fn samples(&mut self, field: Field, sampling: Sampling, last_seen: u64, scale: f64) -> Vec<(u64, f64)> {
+        let found = self.read(field, |d| match d.samples(sampling, last_seen) {
+            Err(NvmlError::NotFound) => Ok(Vec::new()),
+            other => other,
+        });
+        found
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| s.timestamp > last_seen)
+            .map(|s| (s.timestamp, sample_value(&s.value) * scale))
+            .collect()
+    }
+}
+
+fn sample_value(v: &SampleValue) -> f64 {
+    match *v {
+        SampleValue::F64(x) => x,
+        SampleValue::U32(x) => x as f64,
+        SampleValue::U64(x) => x as f64,
+        SampleValue::I64(x) => x as f64,
+    }
+}
+
+pub fn read_device(device: &Device, gpu: u32, plan: ReadPlan, time_ms: f64) -> TickRead {
+    let mut r = Reader { device, plan, out: TickRead::default() };
+    let utilization = r.read(Field::Utilization, |d| d.utilization_rates());
+    let memory = r.read(Field::Memory, |d| d.memory_info());
+    let temperature = r.read(Field::Temperature, |d| d.temperature(TemperatureSensor::Gpu));
+    let power = r.read(Field::Power, |d| d.power_usage());
+    let power_limit = r.read(Field::PowerLimit, |d| d.enforced_power_limit());
+    let energy = r.read(Field::Energy, |d| d.total_energy_consumption());
+    let mhz = |r: &mut Reader, clock| r.read(Field::Clocks, |d| d.clock_info(clock)).map(|v| v as f64 * 1e6);
+    let clocks_hz = ClocksHz { sm: mhz(&mut r, Clock::SM), memory: mhz(&mut r, Clock::Memory), graphics: mhz(&mut r, Clock::Graphics), video: mhz(&mut r, Clock::Video) };
+    let throttle = r.read(Field::Throttle, |d| d.current_throttle_reasons()).map(|t| t.bits());
+    // The fan count does not change: read once, then only the speeds.
+    let fans = plan.fans.or_else(|| r.read(Field::Fans, |d| d.num_fans()));
+    let fan_speeds = fans.and_then(|n| (0..n).map(|i| r.read(Field::Fans, |d| d.fan_speed(i)).map(|s| s as f64 / 100.0)).collect());
+    let performance_state = r.read(Field::PerformanceState, |d| d.performance_state()).map(|p| p.as_c());
+    let utilization_samples = r.samples(Field::UtilizationSamples, Sampling::GpuUtilization, plan.last_seen_utilization_us, 0.01);
+    let power_samples = r.samples(Field::PowerSamples, Sampling::Power, plan.last_seen_power_us, 0.001);
+
+    let reading = Reading {
+        seq: 0,
+        gpu,
+        time_ms,
+        utilization_ratio: utilization.as_ref().map(|u| u.gpu as f64 / 100.0),
+        memory_utilization_ratio: utilization.as_ref().map(|u| u.memory as f64 / 100.0),
+        memory: memory.map(|m| MemoryBytes { total: m.total, used: m.used, free: m.free, reserved: m.reserved }),
+        temperature_celsius: temperature.map(f64::from),
+        power_watts: power.map(|mw| mw as f64 / 1000.0),
+        power_limit_watts: power_limit.map(|mw| mw as f64 / 1000.0),
+        energy_counter_joules: energy.map(|mj| mj as f64 / 1000.0),
+        clocks_hz,
+        throttle_reasons: throttle,
+        fan_speed_ratios: fan_speeds,
+        performance_state,
+    };
+    TickRead { reading, utilization_samples, power_samples, fans, ..r.out }
+}

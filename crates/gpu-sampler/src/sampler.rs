@@ -1,0 +1,209 @@
+//! The sampler: loads NVML, starts one thread that reads every device each interval, and
+//! answers readers from memory. stop() (or drop) wakes the thread and joins it.
+use crate::device::DeviceState;
+use crate::options::SamplerOptions;
+use crate::reader::{read_device, ReadPlan, TickRead};
+use crate::snapshot::{device_info, device_stats, DeviceInfo, SamplesSince, Snapshot, Stats};
+use crate::window::{window_stats, WindowStats};
+use crate::reading::Reading;
+use nvml_wrapper::{Device, Nvml};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Why the sampler could not start: NVML missing, failing to initialize, or bad options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartError(pub String);
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StartError {}
+
+struct Shared {
+    devices: Vec<DeviceState>,
+    seq: u64,
+    ticks: u64,
+    panics: u64,
+    running: bool,
+}
+
+pub struct Sampler {
+    shared: Arc<Mutex<Shared>>,
+    stop: Option<Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+    interval: Duration,
+    ring_size: usize,
+    driver_version: String,
+}
+
+fn now_ms() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+impl Sampler {
+    pub fn start(options: SamplerOptions) -> Result<Sampler, StartError> {
+        options.validate().map_err(StartError)?;
+        let library = options.resolved_library();
+        let shown = library.to_string_lossy().into_owned();
+        let nvml = Nvml::builder()
+            .lib_path(&library)
+            .init()
+            .map_err(|e| StartError(format!("NVML from {shown} could not be initialized: {e}")))?;
+        let driver_version = nvml.sys_driver_version().unwrap_or_default();
+        let count = nvml.device_count().map_err(|e| StartError(format!("NVML from {shown}: device count failed: {e}")))?;
+        let devices = (0..count)
+            .map(|i| {
+                let (name, uuid) = match nvml.device_by_index(i) {
+                    Ok(d) => (d.name().unwrap_or_default(), d.uuid().unwrap_or_default()),
+                    Err(_) => (String::new(), String::new()),
+                };
+                DeviceState::new(i, name, uuid, options.ring_size)
+            })
+            .collect();
+        let shared = Arc::new(Mutex::new(Shared { devices, seq: 0, ticks: 0, panics: 0, running: true }));
+        let (stop, stopped) = mpsc::channel::<()>();
+        let interval = options.interval;
+        let thread_shared = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("gpu-sampler".into())
+            .spawn(move || run(nvml, thread_shared, interval, stopped))
+            .map_err(|e| StartError(format!("cannot start the sampling thread: {e}")))?;
+        Ok(Sampler { shared, stop: Some(stop), thread: Some(thread), interval, ring_size: options.ring_size, driver_version })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Shared> {
+        lock(&self.shared)
+    }
+
+    pub fn devices(&self) -> Vec<DeviceInfo> {
+        self.lock().devices.iter().map(device_info).collect()
+    }
+
+    pub fn latest(&self) -> Vec<Reading> {
+        self.lock().devices.iter().filter_map(|d| d.latest.clone()).collect()
+    }
+
+    pub fn window(&self, window_ms: f64) -> Vec<WindowStats> {
+        let now = now_ms();
+        self.lock().devices.iter().map(|d| window_stats(d.index, d.readings.iter(), now, window_ms)).collect()
+    }
+
+    pub fn samples(&self, since: u64) -> SamplesSince {
+        let shared = self.lock();
+        let mut out = SamplesSince { cursor: shared.seq, missed: false, readings: Vec::new(), driver: Vec::new() };
+        for d in &shared.devices {
+            out.missed |= d.readings.missed_since(since) || d.driver_samples.missed_since(since);
+            out.readings.extend(d.readings.since(since).cloned());
+            out.driver.extend(d.driver_samples.since(since).copied());
+        }
+        out
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.stats_of(&self.lock())
+    }
+
+    fn stats_of(&self, shared: &Shared) -> Stats {
+        Stats {
+            running: shared.running,
+            interval_ms: self.interval.as_secs_f64() * 1000.0,
+            ring_size: self.ring_size as u64,
+            driver_version: self.driver_version.clone(),
+            ticks: shared.ticks,
+            panics: shared.panics,
+            devices: shared.devices.iter().map(device_stats).collect(),
+        }
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        let shared = self.lock();
+        Snapshot {
+            devices: shared.devices.iter().map(device_info).collect(),
+            latest: shared.devices.iter().filter_map(|d| d.latest.clone()).collect(),
+            stats: self.stats_of(&shared),
+        }
+    }
+
+    pub fn driver_version(&self) -> &str {
+        &self.driver_version
+    }
+
+    /// Wakes the sampling thread and waits for it (NVML is shut down on that thread).
+    pub fn stop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        self.lock().running = false;
+    }
+}
+
+impl Drop for Sampler {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A poisoned lock still holds consistent data: ticks are applied whole or not at all.
+fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+    shared.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn run(nvml: Nvml, shared: Arc<Mutex<Shared>>, interval: Duration, stopped: mpsc::Receiver<()>) {
+    let count = lock(&shared).devices.len() as u32;
+    let handles: Vec<Option<Device>> = (0..count).map(|i| nvml.device_by_index(i).ok()).collect();
+    let started = Instant::now();
+    let mut deadline = started;
+    loop {
+        let ok = catch_unwind(AssertUnwindSafe(|| tick(&handles, &shared, started)));
+        if ok.is_err() {
+            lock(&shared).panics += 1;
+        }
+        deadline += interval;
+        let now = Instant::now();
+        if deadline < now {
+            // Behind (a slow driver): skip the missed ticks rather than bursting to catch up.
+            deadline = now;
+        }
+        match stopped.recv_timeout(deadline - now) {
+            Err(RecvTimeoutError::Timeout) => continue,
+            _ => break,
+        }
+    }
+    drop(handles);
+    drop(nvml);
+}
+
+fn tick(handles: &[Option<Device>], shared: &Mutex<Shared>, started: Instant) {
+    let plans: Vec<(bool, ReadPlan)> = lock(shared).devices.iter().map(|d| (d.lost(), d.plan())).collect();
+    let time_ms = now_ms();
+    let reads: Vec<Option<TickRead>> = handles
+        .iter()
+        .zip(plans)
+        .enumerate()
+        .map(|(i, (handle, (lost, plan)))| match handle {
+            Some(device) if !lost => Some(read_device(device, i as u32, plan, time_ms)),
+            _ => None,
+        })
+        .collect();
+    let mono_s = started.elapsed().as_secs_f64();
+    let mut guard = lock(shared);
+    let state = &mut *guard;
+    let seq = &mut state.seq;
+    let mut next_seq = || {
+        *seq += 1;
+        *seq
+    };
+    for (device, read) in state.devices.iter_mut().zip(reads) {
+        if let Some(read) = read {
+            device.apply(read, mono_s, &mut next_seq);
+        }
+    }
+    state.ticks += 1;
+}

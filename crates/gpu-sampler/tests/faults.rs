@@ -1,0 +1,58 @@
+//! Faults of the scenario: a lost GPU, an unsupported field, init failure, no library.
+mod common;
+use common::*;
+use gpu_sampler::{Sampler, SamplerOptions};
+use std::time::Duration;
+
+#[test]
+fn a_lost_gpu_stops_alone() {
+    let _sim = scenario(r#"{"devices": [{"utilization": 10}, {"utilization": 20, "lostAfterMs": 100}]}"#);
+    let mut sampler = start(5, 100);
+    std::thread::sleep(Duration::from_millis(300));
+    let before = sampler.stats().devices[0].samples_total;
+    let lost_total = sampler.stats().devices[1].samples_total;
+    std::thread::sleep(Duration::from_millis(100));
+    let stats = sampler.stats();
+    sampler.stop();
+    let devices = sampler.devices();
+    assert!(!devices[0].lost && devices[1].lost);
+    assert!(stats.devices[0].samples_total > before, "the other GPU goes on");
+    assert_eq!(stats.devices[1].samples_total, lost_total, "the lost GPU is not read again");
+    let lost_errors: u64 = stats.devices[1].errors.iter().filter(|e| e.error == "gpu_lost").map(|e| e.count).sum();
+    assert_eq!(lost_errors, 1);
+}
+
+#[test]
+fn an_unsupported_field_is_reported_once() {
+    let _sim = scenario(r#"{"devices": [{"fans": [50], "unsupported": ["fans", "samples.power"]}, {"fans": [40]}]}"#);
+    let mut sampler = start(2, 100);
+    std::thread::sleep(Duration::from_millis(200));
+    sampler.stop();
+    let stats = sampler.stats();
+    assert!(stats.devices[0].samples_total > 20);
+    let errors: Vec<_> = stats.devices[0].errors.iter().map(|e| (e.field, e.error, e.count)).collect();
+    assert_eq!(errors, vec![("fans", "not_supported", 1), ("power_samples", "not_supported", 1)]);
+    assert_eq!(sampler.devices()[0].disabled_fields, vec!["fans", "power_samples"]);
+    let latest = sampler.latest();
+    assert_eq!(latest[0].fan_speed_ratios, None);
+    assert_eq!(latest[1].fan_speed_ratios, Some(vec![0.4]));
+}
+
+#[test]
+fn init_failure_is_the_reason() {
+    let _sim = scenario(r#"{"initFailure": "DRIVER_NOT_LOADED", "devices": []}"#);
+    let err = Sampler::start(SamplerOptions { library_path: Some(sim_library().into()), ..SamplerOptions::default() }).err().unwrap();
+    assert!(err.0.contains("could not be initialized") && err.0.contains("driver"), "{err}");
+}
+
+#[test]
+fn a_missing_library_is_the_reason() {
+    let err = Sampler::start(SamplerOptions { library_path: Some("/nonexistent/libnvidia-ml.so.1".into()), ..SamplerOptions::default() }).err().unwrap();
+    assert!(err.0.contains("/nonexistent/libnvidia-ml.so.1"), "{err}");
+}
+
+#[test]
+fn bad_options_are_named() {
+    let err = Sampler::start(SamplerOptions { interval: Duration::from_micros(100), ..SamplerOptions::default() }).err().unwrap();
+    assert!(err.0.contains("intervalMs must be >= 1"), "{err}");
+}

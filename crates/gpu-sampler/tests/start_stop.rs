@@ -1,0 +1,23 @@
+//! Start/stop cycles leave no thread behind. One test in its own binary, so no other test's
+//! threads are counted.
+mod common;
+use common::*;
+
+fn threads() -> usize {
+    std::fs::read_dir("/proc/self/task").unwrap().count()
+}
+
+#[test]
+fn start_stop_cycles_and_drops_leave_no_thread() {
+    let _sim = scenario(r#"{"devices": [{"utilization": 50}, {"utilization": 60}]}"#);
+    let before = threads();
+    for _ in 0..100 {
+        let mut sampler = start(1, 16);
+        assert_eq!(threads(), before + 1, "one sampling thread while running");
+        sampler.stop();
+    }
+    assert_eq!(threads(), before);
+    // Dropping a sampler stops it too, even mid-way through a long interval.
+    drop(start(60_000, 16));
+    assert_eq!(threads(), before);
+}
