@@ -69,6 +69,12 @@ export interface TexturedMesh extends Mesh {
   /** uv per vertex */
   uvs: Float32Array;
   texture: { png: Uint8Array; width: number; height: number };
+  /**
+   * The quality of the stages that led here (background removal, shape), so that export can
+   * grade the whole result; `quality` itself is the texture stage's. Optional: without it the
+   * report scores only what export can see.
+   */
+  stageQualities?: StageQuality[];
 }
 
 export interface ResultFile {
