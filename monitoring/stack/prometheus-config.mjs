@@ -1,0 +1,44 @@
+/**
+ * Derives a runnable prometheus.yml from the committed one: same jobs and rules, with the
+ * targets, intervals and rule files of where it runs (npm run monitoring, the end-to-end
+ * tests). Jobs keep their names, so the alert rules' job matchers still hold.
+ */
+import { readFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
+import { ALERT_RULES, PROMETHEUS_CONFIG } from './paths.mjs';
+
+export const BACKEND_JOB = 'orfeas-backend';
+
+/**
+ * @param {object} options
+ * @param {string} options.backend host:port of the backend
+ * @param {string} options.self host:port this Prometheus listens on
+ * @param {string} [options.alertmanager] host:port of the Alertmanager; none when omitted
+ * @param {string} [options.scrapeInterval] for every job (the backend's own 10s otherwise)
+ * @param {string} [options.evaluationInterval]
+ * @param {string[]} [options.ruleFiles] absolute paths (the committed alert_rules.yml otherwise)
+ * @param {boolean} [options.nodeExporter] keep the node-exporter job (default true)
+ */
+export function prometheusConfig(options) {
+  const config = parse(readFileSync(PROMETHEUS_CONFIG, 'utf8'));
+  config.rule_files = options.ruleFiles ?? [ALERT_RULES];
+  if (options.evaluationInterval) config.global.evaluation_interval = options.evaluationInterval;
+  if (options.scrapeInterval) config.global.scrape_interval = options.scrapeInterval;
+  config.alerting.alertmanagers = options.alertmanager ? [{ static_configs: [{ targets: [options.alertmanager] }] }] : [];
+  config.scrape_configs = config.scrape_configs
+    .filter((job) => options.nodeExporter !== false || job.job_name !== 'node-exporter')
+    .map((job) => {
+      const changed = { ...job };
+      if (options.scrapeInterval) {
+        changed.scrape_interval = options.scrapeInterval;
+        if (job.scrape_timeout) changed.scrape_timeout = options.scrapeInterval;
+      }
+      if (job.job_name === 'prometheus') changed.static_configs = [{ targets: [options.self] }];
+      if (job.job_name === BACKEND_JOB) changed.static_configs = [{ targets: [options.backend] }];
+      return changed;
+    });
+  if (!config.scrape_configs.some((job) => job.job_name === BACKEND_JOB)) {
+    throw new Error(`${PROMETHEUS_CONFIG} has no "${BACKEND_JOB}" job`);
+  }
+  return stringify(config);
+}
