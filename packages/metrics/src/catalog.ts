@@ -205,7 +205,8 @@ export const metricNames: ReadonlySet<string> = new Set(catalogMetrics.map((m) =
 /**
  * Metric names that services expose without defining them here: prom-client's default
  * process and Node.js metrics, which createMetrics turns on by default. Rules and dashboards
- * may name these too.
+ * may name these too. (prom-client's nodejs_active_{handles,requests,resources}_total gauges
+ * are left out: promtool rejects gauges ending in _total; sum the unsuffixed ones instead.)
  */
 export const RUNTIME_METRIC_NAMES = [
   'process_cpu_user_seconds_total',
@@ -226,11 +227,8 @@ export const RUNTIME_METRIC_NAMES = [
   'nodejs_eventloop_lag_p90_seconds',
   'nodejs_eventloop_lag_p99_seconds',
   'nodejs_active_resources',
-  'nodejs_active_resources_total',
   'nodejs_active_handles',
-  'nodejs_active_handles_total',
   'nodejs_active_requests',
-  'nodejs_active_requests_total',
   'nodejs_heap_size_total_bytes',
   'nodejs_heap_size_used_bytes',
   'nodejs_external_memory_bytes',

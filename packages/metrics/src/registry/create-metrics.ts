@@ -7,6 +7,8 @@ import { catalog, type Catalog, type Family } from '../catalog.js';
 import { systemCollectors, type SystemOptions } from '../system/collector.js';
 import { buildMetric, type MetricFor } from './build-metric.js';
 
+const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 export type RecordedFamily = Exclude<Family, 'gpu'>;
 
 export type Metrics = {
@@ -27,7 +29,12 @@ export interface CreateMetricsOptions {
 export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
   const registry = options.registry ?? new Registry();
   if (options.defaultLabels) registry.setDefaultLabels(options.defaultLabels);
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    // prom-client names three gauges `*_total` (sums of nodejs_active_handles etc. over their
+    // type label), which `promtool check metrics` rejects: only counters may end in _total.
+    for (const name of NON_COUNTER_TOTALS) registry.removeSingleMetric(name);
+  }
 
   const collectors: Record<string, () => void> = systemCollectors(options.system);
   const families = Object.fromEntries(
