@@ -4,3 +4,5 @@ export { createMetrics, type Metrics, type CreateMetricsOptions, type RecordedFa
 export { buildMetric, overflowCounter, type MetricFor, type BuildOptions } from './registry/build-metric.js';
 export { LabelGuard } from './registry/label-guard.js';
 export { systemCollectors, type SystemOptions } from './system/collector.js';
+export { errorType, sanitizeErrorType } from './error-type/index.js';
+export { trackStage, startStageTimer, type StageTimer, type TrackStageOptions } from './stage/index.js';
