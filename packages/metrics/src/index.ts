@@ -5,4 +5,5 @@ export { buildMetric, overflowCounter, type MetricFor, type BuildOptions } from 
 export { LabelGuard } from './registry/label-guard.js';
 export { systemCollectors, type SystemOptions } from './system/collector.js';
 export { errorType, sanitizeErrorType } from './error-type/index.js';
+export { httpMetrics, DEFAULT_EXCLUDED_PATHS, UNMATCHED_ROUTE, type HttpMetricsOptions } from './hono/index.js';
 export { trackStage, startStageTimer, type StageTimer, type TrackStageOptions } from './stage/index.js';

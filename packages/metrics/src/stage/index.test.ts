@@ -36,7 +36,7 @@ describe('trackStage', () => {
 
   it('uses a custom error type, capped by the catalog', async () => {
     const metrics = createMetrics({ defaultMetrics: false });
-    const cap = (stageErrorsTotal.bounds.error_type as { max: number }).max;
+    const cap = (stageErrorsTotal.bounds!.error_type as { max: number }).max;
     for (let i = 0; i < cap + 3; i++) {
       await trackStage(metrics, 'texture_generation', () => { throw new Error('x'); }, { errorType: () => `Reason ${i}` }).catch(() => {});
     }
