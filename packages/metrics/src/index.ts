@@ -6,4 +6,6 @@ export { LabelGuard } from './registry/label-guard.js';
 export { systemCollectors, type SystemOptions } from './system/collector.js';
 export { errorType, sanitizeErrorType } from './error-type/index.js';
 export { httpMetrics, DEFAULT_EXCLUDED_PATHS, UNMATCHED_ROUTE, type HttpMetricsOptions } from './hono/index.js';
+export { metricsHandler, formatFor, type MetricsHandlerOptions } from './handler/index.js';
+export { exposition, CONTENT_TYPES, type ExpositionFormat } from './handler/exposition.js';
 export { trackStage, startStageTimer, type StageTimer, type TrackStageOptions } from './stage/index.js';
