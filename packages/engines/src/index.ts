@@ -12,3 +12,6 @@ export type { TriangleSoup } from './mesh-quality/topology.js';
 export { MODEL_FORMATS } from './export/index.js';
 export { VERTEX_BUDGET } from './shape/relief-mesh.js';
 export { detachedContext } from './stage-context.js';
+export { createProceduralTextToImageEngine } from './text-to-image/procedural.js';
+export { createA1111TextToImageEngine, type A1111Options } from './text-to-image/a1111.js';
+export { STYLES, STYLE_PROMPTS, IMAGE_SIDE, isStyle, type Style } from './text-to-image/styles.js';

@@ -1,0 +1,113 @@
+/**
+ * Text-to-image through an Automatic1111-compatible server (stable-diffusion-webui, Forge,
+ * SD.Next): POST /sdapi/v1/txt2img with {prompt, negative_prompt, seed, width, height,
+ * steps, ...}, answered with {images: [base64 PNG], parameters, info}. The style becomes part
+ * of the prompt; the seed the server reports in `info` is the one returned.
+ */
+import sharp from 'sharp';
+import { EngineError, type GeneratedImage, type TextToImageEngine } from '../engine.js';
+import { postJson, rejected } from '../model-server/post-json.js';
+import { imageQualityScore } from './image-score.js';
+import { checkRequest } from './request.js';
+import { STYLE_PROMPTS } from './styles.js';
+
+export interface A1111Options {
+  /** Base URL of the server, e.g. http://127.0.0.1:7860 */
+  url: string;
+  /** Per attempt (default 120 000 ms: a diffusion run takes a while). */
+  timeoutMs?: number;
+  /** Extra attempts on 5xx or a failed connection (default 2). */
+  retries?: number;
+  /** Largest answer read (default 64 MiB). */
+  maxResponseBytes?: number;
+  steps?: number;
+  cfgScale?: number;
+  samplerName?: string;
+  negativePrompt?: string;
+  /** Backoff before retry n, in ms (default 250 * 2^(n-1)). */
+  backoffMs?: (attempt: number) => number;
+}
+
+interface Txt2ImgResponse {
+  images?: unknown;
+  parameters?: unknown;
+  info?: unknown;
+}
+
+export function createA1111TextToImageEngine(options: A1111Options): TextToImageEngine {
+  const endpoint = new URL('/sdapi/v1/txt2img', options.url).toString();
+  const service = 'Automatic1111 txt2img server';
+  return {
+    name: 'a1111',
+    async generate(request, ctx): Promise<GeneratedImage> {
+      const style = checkRequest(request);
+      const call = {
+        service,
+        url: endpoint,
+        stage: 'text_to_image' as const,
+        timeoutMs: options.timeoutMs ?? 120_000,
+        retries: options.retries ?? 2,
+        maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024,
+        signal: ctx.signal,
+        ...(options.backoffMs ? { backoffMs: options.backoffMs } : {}),
+        body: {
+          prompt: `${request.prompt}, ${STYLE_PROMPTS[style]}`,
+          negative_prompt: options.negativePrompt ?? 'blurry, low quality, watermark, text',
+          seed: request.seed,
+          width: request.width,
+          height: request.height,
+          steps: options.steps ?? 25,
+          cfg_scale: options.cfgScale ?? 7,
+          sampler_name: options.samplerName ?? 'Euler a',
+          batch_size: 1,
+          n_iter: 1,
+        },
+      };
+      ctx.progress(0.05);
+      const res = await postJson(call);
+      if (res.status >= 400) {
+        let detail: string | undefined;
+        try {
+          const parsed = JSON.parse(new TextDecoder().decode(res.body)) as { detail?: unknown; error?: unknown; errors?: unknown };
+          detail = JSON.stringify(parsed.detail ?? parsed.errors ?? parsed.error ?? parsed);
+        } catch {
+          // not JSON: the raw snippet says enough
+        }
+        throw rejected(call, res, detail);
+      }
+      const bad = (why: string): EngineError => new EngineError('model_server_bad_response', `${service} at ${endpoint} answered without a usable image: ${why}`, 'text_to_image');
+      let parsed: Txt2ImgResponse;
+      try {
+        parsed = JSON.parse(new TextDecoder().decode(res.body)) as Txt2ImgResponse;
+      } catch {
+        throw bad('the body is not JSON');
+      }
+      const first = Array.isArray(parsed.images) ? parsed.images[0] : undefined;
+      if (typeof first !== 'string' || first.length === 0) throw bad('"images" is empty');
+      // Some forks prefix a data URL.
+      const png = Buffer.from(first.replace(/^data:image\/\w+;base64,/, ''), 'base64');
+      let pixels: { data: Buffer; info: { width: number; height: number; channels: number } };
+      try {
+        pixels = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      } catch (err) {
+        throw bad(`images[0] does not decode (${(err as Error).message})`);
+      }
+      let seed = request.seed;
+      try {
+        const info = typeof parsed.info === 'string' ? (JSON.parse(parsed.info) as { seed?: unknown }) : (parsed.info as { seed?: unknown } | undefined);
+        if (typeof info?.seed === 'number' && Number.isInteger(info.seed) && info.seed >= 0) seed = info.seed;
+      } catch {
+        // info is informative only
+      }
+      ctx.progress(1);
+      return {
+        png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength),
+        width: pixels.info.width,
+        height: pixels.info.height,
+        seed,
+        qualityScore: imageQualityScore(pixels.data, pixels.info.channels),
+        procedural: false,
+      };
+    },
+  };
+}
