@@ -8,4 +8,12 @@ export { errorType, sanitizeErrorType } from './error-type/index.js';
 export { httpMetrics, DEFAULT_EXCLUDED_PATHS, UNMATCHED_ROUTE, type HttpMetricsOptions } from './hono/index.js';
 export { metricsHandler, formatFor, type MetricsHandlerOptions } from './handler/index.js';
 export { exposition, CONTENT_TYPES, type ExpositionFormat } from './handler/exposition.js';
+export {
+  instrumentSocketIO,
+  handshakeClientType,
+  SOCKETIO_ERROR_TYPES,
+  type ClientType,
+  type SocketIOErrorType,
+  type InstrumentSocketIOOptions,
+} from './socketio/index.js';
 export { trackStage, startStageTimer, type StageTimer, type TrackStageOptions } from './stage/index.js';

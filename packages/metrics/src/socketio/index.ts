@@ -1,0 +1,135 @@
+/**
+ * socket.io v4 instrumentation: connections (active, total, duration) by client type, events
+ * sent and received by event type, and errors by type, across every namespace of a server,
+ * including namespaces created later (io.of(name) and the children of io.of(regex)).
+ *
+ * client_type: see ./client-type.ts (auth.clientType / x-client-type header, else browser
+ * when the handshake has an Origin or browser User-Agent, else api).
+ *
+ * error_type values (SOCKETIO_ERROR_TYPES):
+ * - connect_error: a namespace middleware (io.use / nsp.use) refused the connection;
+ * - handshake_error: engine.io refused the HTTP handshake or upgrade ('connection_error');
+ * - transport_error: a connection closed on a transport or parse error;
+ * - socket_error: an 'error' event on a socket (e.g. a socket.use() middleware refusing a packet);
+ * - handler_exception: an event listener threw or its promise rejected (still thrown as before).
+ *
+ * messages_sent counts one per emit call, whatever the number of recipients.
+ */
+import type { Namespace, Server, Socket } from 'socket.io';
+import type { Metrics } from '../registry/create-metrics.js';
+import { handshakeClientType, type ClientType } from './client-type.js';
+import { hookParentNamespace, hookServer, hookSocketClass, unhookServer } from './hooks.js';
+
+export { handshakeClientType, type ClientType } from './client-type.js';
+
+export const SOCKETIO_ERROR_TYPES = [
+  'connect_error',
+  'handshake_error',
+  'transport_error',
+  'socket_error',
+  'handler_exception',
+] as const;
+export type SocketIOErrorType = (typeof SOCKETIO_ERROR_TYPES)[number];
+
+export interface InstrumentSocketIOOptions {
+  /** Decides a connection's client_type (default: handshakeClientType). */
+  clientType?: (socket: Socket) => ClientType;
+}
+
+const TRANSPORT_FAILURES = new Set(['transport error', 'parse error']);
+const instrumentedServers = new WeakSet<Server>();
+
+/** Instruments a server; returns the function that removes the instrumentation. */
+export function instrumentSocketIO(io: Server, metrics: Metrics, options: InstrumentSocketIOOptions = {}): () => void {
+  if (instrumentedServers.has(io)) throw new Error('instrumentSocketIO: this socket.io server is already instrumented');
+  instrumentedServers.add(io);
+  const ws = metrics.websocket;
+  const clientTypeOf = options.clientType ?? handshakeClientType;
+  const failed = (error_type: SocketIOErrorType) => ws.errorsTotal.inc({ error_type });
+  const connections = new Map<Socket, () => void>();
+  const namespaces = new Set<Namespace>();
+
+  hookServer(io, { sent: (event) => ws.messagesSentTotal.inc({ event_type: String(event) }), failed });
+
+  const track = (socket: Socket, accepted: boolean) => {
+    if (connections.has(socket)) return;
+    const labels = { client_type: clientTypeSafely(socket, clientTypeOf) };
+    ws.connectionsActive.inc(labels);
+    if (accepted) ws.connectionsTotal.inc(labels);
+    const onAny = (event: unknown) => ws.messagesReceivedTotal.inc({ event_type: String(event) });
+    const onError = () => failed('socket_error');
+    const onDisconnect = (reason: string) => {
+      release();
+      ws.connectionDurationSeconds.observe((Date.now() - socket.handshake.issued) / 1000);
+      if (TRANSPORT_FAILURES.has(reason)) failed('transport_error');
+    };
+    const release = () => {
+      connections.delete(socket);
+      socket.offAny(onAny);
+      socket.off('error', onError);
+      socket.off('disconnect', onDisconnect);
+      ws.connectionsActive.dec(labels);
+    };
+    socket.onAny(onAny);
+    socket.on('error', onError);
+    socket.on('disconnect', onDisconnect);
+    connections.set(socket, release);
+  };
+
+  const onConnection = (socket: Socket) => track(socket, true);
+  const watch = (nsp: Namespace) => {
+    if (namespaces.has(nsp)) return;
+    namespaces.add(nsp);
+    // Prepended so the socket is tracked before user 'connection' listeners emit to it.
+    nsp.prependListener('connection', onConnection);
+    for (const socket of nsp.sockets.values()) {
+      hookSocketClass(socket);
+      track(socket, false);
+    }
+  };
+  for (const nsp of io._nsps.values()) watch(nsp);
+  io.sockets.on('new_namespace', watch);
+
+  const parents = (io as unknown as { parentNsps: Map<unknown, Namespace> }).parentNsps;
+  for (const parent of parents.values()) hookParentNamespace(parent);
+  const of = io.of;
+  io.of = function ofInstrumented(this: Server, ...args: Parameters<Server['of']>) {
+    const nsp = of.apply(this, args);
+    hookParentNamespace(nsp);
+    return nsp;
+  } as Server['of'];
+
+  // The engine exists once the server is attached to an HTTP server, possibly later.
+  const onHandshakeError = () => failed('handshake_error');
+  const bind = io.bind;
+  if (io.engine) io.engine.on('connection_error', onHandshakeError);
+  else {
+    io.bind = function bindInstrumented(this: Server, engine) {
+      const result = bind.call(this, engine);
+      engine.on('connection_error', onHandshakeError);
+      return result;
+    };
+  }
+
+  return function uninstrument() {
+    if (!instrumentedServers.delete(io)) return;
+    unhookServer(io);
+    io.sockets.off('new_namespace', watch);
+    for (const nsp of namespaces) nsp.off('connection', onConnection);
+    // Connections still open will not be seen closing: release them from the active gauge now.
+    for (const release of [...connections.values()]) release();
+    io.engine?.off('connection_error', onHandshakeError);
+    delete (io as Partial<Server>).of;
+    delete (io as Partial<Server>).bind;
+  };
+}
+
+function clientTypeSafely(socket: Socket, clientTypeOf: (socket: Socket) => ClientType): ClientType {
+  try {
+    const type = clientTypeOf(socket);
+    return type === 'browser' || type === 'api' ? type : handshakeClientType(socket);
+  } catch {
+    // A faulty classifier must not refuse connections; the handshake rule still applies.
+    return handshakeClientType(socket);
+  }
+}
