@@ -1,0 +1,61 @@
+/**
+ * Result cache: a finished job's result keyed by a hash of its input and parameters, so the
+ * same request again completes at once. Kept in the job store's database, so it survives a
+ * restart; an entry whose result file is gone counts as a miss and is dropped.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { Metrics } from '@orfeas/metrics';
+import type { Job, JobStore, JobType } from '../store/index.js';
+
+/** The cache key of a request: its type, a hash of its input bytes and its canonical parameters. */
+export function cacheKey(type: JobType, input: Uint8Array | null, params: Record<string, unknown>): string {
+  const hash = crypto.createHash('sha256').update(type).update('\0');
+  if (input) hash.update(input);
+  hash.update('\0');
+  const canonical = Object.keys(params)
+    .sort()
+    .map((k) => [k, params[k]]);
+  hash.update(JSON.stringify(canonical));
+  return hash.digest('hex');
+}
+
+export class ResultCache {
+  constructor(
+    private readonly store: JobStore,
+    private readonly metrics: Metrics,
+  ) {
+    for (const type of ['image_to_3d', 'text_to_image'] as const) this.refreshEntries(type);
+  }
+
+  /** The finished job holding the result for a key, counting a hit or a miss. */
+  lookup(type: JobType, key: string): Job | undefined {
+    const row = this.store.db.prepare('SELECT job_id FROM result_cache WHERE cache_key = ?').get(key) as
+      | { job_id: string }
+      | undefined;
+    const job = row ? this.store.get(row.job_id) : undefined;
+    const usable = job?.state === 'completed' && job.result && fs.existsSync(this.store.resolve(job.result.path));
+    if (usable) {
+      this.metrics.cache.hitsTotal.inc({ cache_type: type });
+      return job;
+    }
+    if (row) {
+      this.store.db.prepare('DELETE FROM result_cache WHERE cache_key = ?').run(key);
+      this.refreshEntries(type);
+    }
+    this.metrics.cache.missesTotal.inc({ cache_type: type });
+    return undefined;
+  }
+
+  put(job: Job): void {
+    this.store.db
+      .prepare('INSERT OR REPLACE INTO result_cache (cache_key, type, job_id, created_at) VALUES (?, ?, ?, ?)')
+      .run(job.cacheKey, job.type, job.id, Date.now() / 1000);
+    this.refreshEntries(job.type);
+  }
+
+  private refreshEntries(type: JobType): void {
+    const { n } = this.store.db.prepare('SELECT COUNT(*) AS n FROM result_cache WHERE type = ?').get(type) as { n: number };
+    this.metrics.cache.entries.set({ cache_type: type }, n);
+  }
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './index.js';
+
+describe('loadConfig', () => {
+  it('has working defaults for every variable', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 5000, host: '0.0.0.0', gpu: { mode: 'auto' }, workerConcurrency: 2, logLevel: 'info' });
+    expect(config.dataDir.endsWith('/data')).toBe(true);
+    expect(config.metricsToken).toBeUndefined();
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', METRICS_TOKEN: '' })).toMatchObject({ port: 5000, metricsToken: undefined });
+  });
+
+  it('stops on a bad value with a message naming the variable and the value', () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ PORT: 'eighty' }, 'PORT="eighty"'],
+      [{ PORT: '70000' }, 'PORT="70000"'],
+      [{ ORFEAS_GPU: 'cuda' }, 'ORFEAS_GPU="cuda"'],
+      [{ WORKER_CONCURRENCY: '0' }, 'WORKER_CONCURRENCY="0"'],
+      [{ ORFEAS_3D_SERVER_URL: 'not a url' }, 'ORFEAS_3D_SERVER_URL="not a url"'],
+      [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL="loud"'],
+    ];
+    for (const [env, named] of cases) {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(named);
+    }
+  });
+});

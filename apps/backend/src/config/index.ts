@@ -1,0 +1,89 @@
+/**
+ * Service configuration: every environment variable the backend reads, validated once at
+ * start. A bad value stops the service with a message naming the variable and what is allowed.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** Empty strings count as unset, so `FOO= npm start` behaves like leaving FOO out. */
+const optionalText = z.string().min(1).optional();
+const optionalUrl = z.url({ protocol: /^https?$/ }).optional();
+
+const schema = z.object({
+  PORT: int(0, 65_535, 5000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  ORFEAS_DATA_DIR: z.string().min(1).default('./data'),
+  ORFEAS_GPU: z.enum(['auto', 'sim', 'off']).default('auto'),
+  ORFEAS_NVML_LIBRARY: optionalText,
+  ORFEAS_GPU_INTERVAL_MS: int(1, 60_000, 100),
+  METRICS_TOKEN: optionalText,
+  WORKER_CONCURRENCY: int(1, 64, 2),
+  ORFEAS_MAX_UPLOAD_BYTES: int(1_024, 1_073_741_824, 10 * 1024 * 1024),
+  ORFEAS_MAX_IMAGE_PIXELS: int(1, 1_000_000_000, 4096 * 4096),
+  ORFEAS_RATE_LIMIT: int(0, 1_000_000, 60),
+  ORFEAS_RATE_LIMIT_WINDOW_MS: int(100, 86_400_000, 60_000),
+  ORFEAS_SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
+  ORFEAS_TXT2IMG_URL: optionalUrl,
+  ORFEAS_3D_SERVER_URL: optionalUrl,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.string().min(1).max(32).default('production'),
+});
+
+export type Env = z.output<typeof schema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  gpu: { mode: 'auto' | 'sim' | 'off'; libraryPath?: string; intervalMs: number };
+  metricsToken?: string;
+  workerConcurrency: number;
+  upload: { maxBytes: number; maxPixels: number };
+  rateLimit: { limit: number; windowMs: number };
+  shutdownGraceMs: number;
+  remote: { textToImageUrl?: string; modelServerUrl?: string };
+  logLevel: Env['LOG_LEVEL'];
+  environment: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string; value?: string }[]) {
+    super(
+      'invalid configuration: ' +
+        problems.map((p) => `${p.variable}=${JSON.stringify(p.value ?? '')}: ${p.message}`).join('; '),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the configuration from an environment (process.env by default); throws ConfigError. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? '?');
+        return { variable, message: issue.message, value: present[variable] };
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.ORFEAS_DATA_DIR),
+    gpu: { mode: e.ORFEAS_GPU, libraryPath: e.ORFEAS_NVML_LIBRARY, intervalMs: e.ORFEAS_GPU_INTERVAL_MS },
+    metricsToken: e.METRICS_TOKEN,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    upload: { maxBytes: e.ORFEAS_MAX_UPLOAD_BYTES, maxPixels: e.ORFEAS_MAX_IMAGE_PIXELS },
+    rateLimit: { limit: e.ORFEAS_RATE_LIMIT, windowMs: e.ORFEAS_RATE_LIMIT_WINDOW_MS },
+    shutdownGraceMs: e.ORFEAS_SHUTDOWN_GRACE_MS,
+    remote: { textToImageUrl: e.ORFEAS_TXT2IMG_URL, modelServerUrl: e.ORFEAS_3D_SERVER_URL },
+    logLevel: e.LOG_LEVEL,
+    environment: e.NODE_ENV,
+  };
+}

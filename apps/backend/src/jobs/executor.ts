@@ -1,0 +1,166 @@
+/**
+ * The job executor: runs one job a worker has claimed through its pipeline, writes the result
+ * files, and records the outcome in the store, the metrics, the cache and the events.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { EngineError, type QualityReport, type ResultFile } from '@orfeas/engines';
+import { IMAGE_TO_3D_STAGES, type Metrics, type Stage } from '@orfeas/metrics';
+import type { Logger } from 'pino';
+import type { ResultCache } from '../cache/index.js';
+import type { StageDurations } from '../pipeline/eta.js';
+import { overallScore, recordGeneration } from '../pipeline/generation-metrics.js';
+import { runImageTo3d } from '../pipeline/image-to-3d.js';
+import { StageBoundaryStop, StageRunner, type StopReason } from '../pipeline/stage-runner.js';
+import { runTextToImage } from '../pipeline/text-to-image.js';
+import type { ClaimedJob, ImageTo3dParams, Job, JobError, JobStore, TextToImageParams } from '../store/index.js';
+import type { Engines } from './engines.js';
+import type { JobEvents } from './events.js';
+import { resultUrl, submitRoute } from './view.js';
+
+/** A job that has crashed the service this many times is failed rather than run again. */
+export const MAX_ATTEMPTS = 3;
+
+export interface JobControl {
+  stop: StopReason | null;
+  readonly signal: AbortSignal;
+}
+
+export interface ExecutorDeps {
+  store: JobStore;
+  cache: ResultCache;
+  engines: Engines;
+  events: JobEvents;
+  metrics: Metrics;
+  durations: StageDurations;
+  log: Logger;
+}
+
+interface Produced {
+  files: ResultFile[];
+  format: string;
+  quality: Job['quality'];
+  qualityScore?: number;
+  report?: QualityReport;
+}
+
+export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobControl, deps: ExecutorDeps): Promise<void> {
+  const { store, metrics, events, log } = deps;
+  metrics.queue.jobWaitDurationSeconds.observe({ type: job.type }, waitSeconds);
+  const stages: readonly Stage[] = job.type === 'image_to_3d' ? IMAGE_TO_3D_STAGES : ['text_to_image'];
+  let current: Stage | null = null;
+  const runner = new StageRunner({
+    jobId: job.id,
+    stages,
+    metrics,
+    durations: deps.durations,
+    events,
+    signal: control.signal,
+    stopRequested: () => control.stop,
+    onStage: (stage, timings) => {
+      current = stage;
+      store.setStage(job.id, stage, timings);
+    },
+  });
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  const jobLog = log.child({ jobId: job.id, type: job.type, attempt: job.attempts });
+
+  try {
+    if (job.attempts > MAX_ATTEMPTS) {
+      throw new EngineError('too_many_attempts', `the job was interrupted ${job.attempts - 1} times and is not retried again`);
+    }
+    jobLog.info({ waitSeconds }, 'job started');
+    const produced = await produce(job, runner, deps);
+    const result = await writeResult(store, job, produced.files);
+    store.complete(job.id, result, produced.quality, runner.timings);
+    const finished = store.get(job.id)!;
+    deps.cache.put(finished);
+    recordGeneration(metrics, job, {
+      status: 'success',
+      seconds: seconds(),
+      file: { sizeBytes: result.sizeBytes, format: produced.format },
+      ...(produced.qualityScore !== undefined ? { qualityScore: produced.qualityScore } : {}),
+      ...(produced.report ? { report: produced.report } : {}),
+    });
+    events.complete({
+      jobId: job.id,
+      result: { ...result, url: resultUrl(job.id) },
+      quality: produced.quality,
+      stageTimings: runner.timings,
+      cached: false,
+    });
+    jobLog.info({ seconds: seconds(), sizeBytes: result.sizeBytes }, 'job completed');
+  } catch (error) {
+    if (error instanceof StageBoundaryStop || control.signal.aborted) {
+      const reason = error instanceof StageBoundaryStop ? error.reason : 'shutdown';
+      if (reason === 'shutdown') {
+        // Back to the queue: the next start runs it again from the first stage.
+        store.requeue(job.id);
+        jobLog.info({ stage: current }, 'job requeued at shutdown');
+        return;
+      }
+      const jobError: JobError = { code: 'cancelled', message: 'the job was cancelled', ...(current ? { stage: current } : {}) };
+      store.finish(job.id, 'cancelled', jobError, runner.timings);
+      recordGeneration(metrics, job, { status: 'cancelled', seconds: seconds() });
+      events.fail({ jobId: job.id, state: 'cancelled', error: jobError });
+      jobLog.info({ stage: current }, 'job cancelled');
+      return;
+    }
+    const expected = error instanceof EngineError;
+    const jobError: JobError = expected
+      ? { code: error.code, message: error.message, ...(error.stage ?? current ? { stage: (error.stage ?? current)! } : {}) }
+      : { code: 'internal', message: `internal error${current ? ` in stage ${current}` : ''}`, ...(current ? { stage: current } : {}) };
+    store.finish(job.id, 'failed', jobError, runner.timings);
+    recordGeneration(metrics, job, { status: 'failure', seconds: seconds(), reason: jobError.code });
+    metrics.errors.errorsTotal.inc({ type: expected ? jobError.code : 'internal', route: submitRoute(job.type) });
+    events.fail({ jobId: job.id, state: 'failed', error: jobError });
+    if (expected) jobLog.warn({ error: jobError }, 'job failed');
+    else jobLog.error({ err: error, stage: current }, 'job failed with an internal error');
+  }
+}
+
+async function produce(job: Job, runner: StageRunner, { store, engines }: ExecutorDeps): Promise<Produced> {
+  if (job.type === 'image_to_3d') {
+    const engine = engines.imageTo3d;
+    if (!engine) throw new EngineError('engine_unavailable', 'no image-to-3D engine is configured', 'background_removal');
+    const image = await fs.readFile(store.resolve(job.inputPath!));
+    const params = job.params as ImageTo3dParams;
+    const model = await runImageTo3d(runner, engine, image, params);
+    const score = overallScore(model.quality);
+    return {
+      files: model.files,
+      format: model.format,
+      quality: model.quality,
+      report: model.quality,
+      ...(score !== undefined ? { qualityScore: score } : {}),
+    };
+  }
+  const engine = engines.textToImage;
+  if (!engine) throw new EngineError('engine_unavailable', 'no text-to-image engine is configured', 'text_to_image');
+  const image = await runTextToImage(runner, engine, job.params as TextToImageParams);
+  return {
+    files: [{ name: `${job.id}.png`, contentType: 'image/png', data: image.png }],
+    format: 'png',
+    quality: { overall: image.qualityScore },
+    qualityScore: image.qualityScore,
+  };
+}
+
+/** Writes every result file under results/<job id>/; the first is the one downloaded. */
+async function writeResult(store: JobStore, job: Job, files: ResultFile[]) {
+  const first = files[0];
+  if (!first) throw new EngineError('empty_result', 'the engine produced no file', 'export');
+  const dir = path.join('results', job.id);
+  await fs.mkdir(store.resolve(dir), { recursive: true });
+  for (const file of files) {
+    // Engine-chosen names stay inside the job's folder.
+    await fs.writeFile(store.resolve(path.join(dir, path.basename(file.name))), file.data);
+  }
+  return {
+    path: path.join(dir, path.basename(first.name)),
+    name: path.basename(first.name),
+    contentType: first.contentType,
+    sizeBytes: first.data.byteLength,
+  };
+}

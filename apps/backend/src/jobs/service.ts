@@ -1,0 +1,91 @@
+/**
+ * The job service: what the routes call. Submitting stores the input file and the job row
+ * before the caller answers 202 (or finishes the job at once from the cache); cancelling
+ * stops a queued job now and a running one at its next stage boundary.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { cacheKey, type ResultCache } from '../cache/index.js';
+import type { WorkerPool } from '../queue/worker-pool.js';
+import { isFinished, type ImageTo3dParams, type Job, type JobStore, type NewJob, type TextToImageParams } from '../store/index.js';
+import type { JobEvents } from './events.js';
+import { jobView, resultUrl } from './view.js';
+
+export interface JobServiceDeps {
+  store: JobStore;
+  cache: ResultCache;
+  pool: WorkerPool;
+  events: JobEvents;
+  log: Logger;
+}
+
+export type CancelOutcome = 'cancelled' | 'stopping' | 'finished';
+
+export class JobService {
+  constructor(private readonly deps: JobServiceDeps) {}
+
+  async submitImageTo3d(image: Uint8Array, params: ImageTo3dParams): Promise<Job> {
+    const id = crypto.randomUUID();
+    const key = cacheKey('image_to_3d', image, { format: params.format, quality: params.quality });
+    const cached = this.fromCache(id, 'image_to_3d', key, params);
+    if (cached) return cached;
+    const inputPath = `uploads/${id}.${params.imageFormat}`;
+    // The file first, then the row: a row never points at a file that is not there.
+    const file = await fs.open(this.deps.store.resolve(inputPath), 'wx');
+    try {
+      await file.writeFile(image);
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
+    return this.enqueue({ id, type: 'image_to_3d', params, inputPath, cacheKey: key });
+  }
+
+  submitTextToImage(params: TextToImageParams): Job {
+    const id = crypto.randomUUID();
+    const key = cacheKey('text_to_image', null, { ...params });
+    return this.fromCache(id, 'text_to_image', key, params) ?? this.enqueue({ id, type: 'text_to_image', params, inputPath: null, cacheKey: key });
+  }
+
+  get(id: string): Job | undefined {
+    return this.deps.store.get(id);
+  }
+
+  view(job: Job) {
+    return jobView(job, this.deps.events.current(job.id));
+  }
+
+  cancel(job: Job): CancelOutcome {
+    const { store, pool, events } = this.deps;
+    if (isFinished(job.state)) return 'finished';
+    const error = { code: 'cancelled', message: 'the job was cancelled before it started' };
+    if (store.cancelQueued(job.id, error)) {
+      pool.refreshGauges();
+      events.fail({ jobId: job.id, state: 'cancelled', error });
+      return 'cancelled';
+    }
+    return pool.cancel(job.id) ? 'stopping' : 'finished';
+  }
+
+  private enqueue(job: NewJob): Job {
+    const stored = this.deps.store.insert(job);
+    this.deps.pool.notify();
+    return stored;
+  }
+
+  private fromCache(id: string, type: Job['type'], key: string, params: Job['params']): Job | undefined {
+    const hit = this.deps.cache.lookup(type, key);
+    if (!hit) return undefined;
+    const job = this.deps.store.insertCompleted({ id, type, params, inputPath: null, cacheKey: key }, hit);
+    this.deps.events.complete({
+      jobId: id,
+      result: { ...job.result!, url: resultUrl(id) },
+      quality: job.quality,
+      stageTimings: {},
+      cached: true,
+    });
+    this.deps.log.info({ jobId: id, from: hit.id }, 'job answered from the result cache');
+    return job;
+  }
+}

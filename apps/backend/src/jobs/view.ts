@@ -1,0 +1,38 @@
+/** How a job looks to API clients: GET /api/v1/jobs/:id and the state sent to late subscribers. */
+import type { Job, JobType } from '../store/index.js';
+import type { ProgressEvent } from './events.js';
+
+export const resultUrl = (jobId: string) => `/api/v1/jobs/${jobId}/result`;
+
+/** The route pattern a job type is submitted on, the `route` label of errors its jobs raise. */
+export const submitRoute = (type: JobType) =>
+  type === 'image_to_3d' ? '/api/v1/generations' : '/api/v1/text-to-image';
+
+const iso = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000).toISOString());
+
+export function jobView(job: Job, live: ProgressEvent | undefined) {
+  const running = job.state === 'running';
+  return {
+    id: job.id,
+    type: job.type,
+    state: job.state,
+    stage: running ? (live?.stage ?? job.stage) : job.state === 'completed' ? null : job.stage,
+    progress: job.state === 'completed' ? 1 : running ? (live?.progress ?? 0) : 0,
+    stageProgress: running ? (live?.stageProgress ?? 0) : null,
+    etaSeconds: job.state === 'completed' ? 0 : running ? (live?.etaSeconds ?? null) : null,
+    params: job.params,
+    stageTimings: job.stageTimings,
+    quality: job.quality,
+    result: job.result
+      ? { url: resultUrl(job.id), name: job.result.name, contentType: job.result.contentType, sizeBytes: job.result.sizeBytes }
+      : null,
+    error: job.error,
+    cached: job.cached,
+    attempts: job.attempts,
+    createdAt: iso(job.createdAt),
+    startedAt: iso(job.startedAt),
+    finishedAt: iso(job.finishedAt),
+  };
+}
+
+export type JobView = ReturnType<typeof jobView>;

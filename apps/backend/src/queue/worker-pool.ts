@@ -1,0 +1,119 @@
+/**
+ * The worker pool: at most `concurrency` jobs run at once, taken from the store's queue in
+ * order. It keeps job_queue_size and active_jobs equal to the store's counts, and at
+ * shutdown lets running stages reach a boundary, then requeues what is left.
+ */
+import { GENERATION_TYPES, type Metrics } from '@orfeas/metrics';
+import type { Logger } from 'pino';
+import type { ClaimedJob, JobStore } from '../store/index.js';
+import type { JobControl } from '../jobs/executor.js';
+
+export interface WorkerPoolOptions {
+  store: JobStore;
+  concurrency: number;
+  metrics: Metrics;
+  log: Logger;
+  execute: (claimed: ClaimedJob, control: JobControl) => Promise<void>;
+}
+
+interface Running {
+  control: JobControl & { abort: AbortController };
+  done: Promise<void>;
+}
+
+/** A safety net: the pool also looks at the queue this often, in case a wake-up was missed. */
+const POLL_MS = 1_000;
+
+export class WorkerPool {
+  private readonly running = new Map<string, Running>();
+  private stopping = false;
+  private poll: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: WorkerPoolOptions) {}
+
+  start(): void {
+    this.poll = setInterval(() => this.notify(), POLL_MS);
+    this.poll.unref();
+    this.notify();
+  }
+
+  /** True while the pool takes jobs. */
+  get alive(): boolean {
+    return this.poll !== undefined && !this.stopping;
+  }
+
+  get activeCount(): number {
+    return this.running.size;
+  }
+
+  /** Takes queued jobs while a worker is free. */
+  notify(): void {
+    if (this.stopping) return;
+    try {
+      while (this.running.size < this.options.concurrency) {
+        const claimed = this.options.store.claimNext();
+        if (!claimed) break;
+        this.launch(claimed);
+      }
+    } catch (err) {
+      this.options.log.error({ err }, 'could not take a job from the queue');
+    }
+    this.refreshGauges();
+  }
+
+  /** Asks a running job to stop at its next stage boundary; false when it is not running here. */
+  cancel(jobId: string): boolean {
+    const running = this.running.get(jobId);
+    if (!running) return false;
+    running.control.stop = 'cancelled';
+    return true;
+  }
+
+  /** Stops taking jobs; running ones get `graceMs` to reach a stage boundary, the rest are requeued. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.poll);
+    for (const { control } of this.running.values()) control.stop ??= 'shutdown';
+    const all = Promise.allSettled([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
+    const outcome = await Promise.race([all.then(() => 'done' as const), grace]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      for (const [jobId, { control }] of this.running) {
+        control.abort.abort();
+        this.options.store.requeue(jobId);
+        this.options.log.warn({ jobId }, 'job requeued: its stage did not finish within the shutdown grace');
+      }
+    }
+  }
+
+  private launch(claimed: ClaimedJob): void {
+    const abort = new AbortController();
+    const control = { stop: null, signal: abort.signal, abort };
+    const done = this.options
+      .execute(claimed, control)
+      .catch((err) => this.options.log.error({ err, jobId: claimed.job.id }, 'job executor failed'))
+      .finally(() => {
+        this.running.delete(claimed.job.id);
+        if (this.stopping) return;
+        this.notify();
+      });
+    this.running.set(claimed.job.id, { control, done });
+  }
+
+  /** Sets the queue gauges from the store, so they hold what is persisted, not what this process thinks. */
+  refreshGauges(): void {
+    const { metrics, store } = this.options;
+    try {
+      const counts = store.counts();
+      for (const type of GENERATION_TYPES) {
+        const of = (state: string) => counts.find((c) => c.type === type && c.state === state)?.n ?? 0;
+        metrics.queue.jobQueueSize.set({ type }, of('queued'));
+        metrics.queue.activeJobs.set({ type }, of('running'));
+      }
+    } catch (err) {
+      this.options.log.warn({ err }, 'could not read the queue counts');
+    }
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * The job store: jobs in SQLite (better-sqlite3, WAL) under the data directory, uploads and
+ * results as files beside it. Every state change is one statement, so a crash at any point
+ * leaves each job either queued, running (requeued at the next start) or finished.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Stage } from '@orfeas/metrics';
+import { SCHEMA } from './schema.js';
+import type { Job, JobError, JobParams, JobResult, JobState, JobType } from './job.js';
+
+export * from './job.js';
+
+interface Row {
+  id: string;
+  type: JobType;
+  state: JobState;
+  params: string;
+  input_path: string | null;
+  cache_key: string;
+  stage: Stage | null;
+  stage_timings: string;
+  quality: string | null;
+  result: string | null;
+  error: string | null;
+  cached: number;
+  attempts: number;
+  created_at: number;
+  queued_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface NewJob {
+  id: string;
+  type: JobType;
+  params: JobParams;
+  inputPath: string | null;
+  cacheKey: string;
+}
+
+/** A job a worker has taken, with how long it waited in the queue. */
+export interface ClaimedJob {
+  job: Job;
+  waitSeconds: number;
+}
+
+const now = () => Date.now() / 1000;
+const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+
+function toJob(row: Row): Job {
+  return {
+    id: row.id,
+    type: row.type,
+    state: row.state,
+    params: JSON.parse(row.params) as JobParams,
+    inputPath: row.input_path,
+    cacheKey: row.cache_key,
+    stage: row.stage,
+    stageTimings: JSON.parse(row.stage_timings) as Job['stageTimings'],
+    quality: row.quality ? (JSON.parse(row.quality) as Job['quality']) : null,
+    result: row.result ? (JSON.parse(row.result) as JobResult) : null,
+    error: row.error ? (JSON.parse(row.error) as JobError) : null,
+    cached: row.cached === 1,
+    attempts: row.attempts,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export class JobStore {
+  readonly db: Database.Database;
+
+  private constructor(readonly dataDir: string) {
+    for (const dir of ['uploads', 'results']) fs.mkdirSync(path.join(dataDir, dir), { recursive: true });
+    this.db = new Database(path.join(dataDir, 'orfeas.db'));
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL keeps committed rows through a process crash; only an OS crash can lose the last ones.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+  }
+
+  static open(dataDir: string): JobStore {
+    fs.mkdirSync(dataDir, { recursive: true });
+    return new JobStore(dataDir);
+  }
+
+  /** Absolute path of a file the store refers to by a data-directory-relative path. */
+  resolve(relative: string): string {
+    return path.join(this.dataDir, relative);
+  }
+
+  insert(job: NewJob): Job {
+    const t = now();
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, type, state, params, input_path, cache_key, created_at, queued_at)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)`,
+      )
+      .run(job.id, job.type, JSON.stringify(job.params), job.inputPath, job.cacheKey, t, t);
+    return this.get(job.id)!;
+  }
+
+  /** Records a job answered from the cache: finished at once with the cached result. */
+  insertCompleted(job: NewJob, from: Job): Job {
+    const t = now();
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, type, state, params, input_path, cache_key, stage_timings, quality, result,
+                           cached, created_at, queued_at, started_at, finished_at)
+         VALUES (?, ?, 'completed', ?, ?, ?, '{}', ?, ?, 1, ?, ?, ?, ?)`,
+      )
+      .run(job.id, job.type, JSON.stringify(job.params), job.inputPath, job.cacheKey, json(from.quality), json(from.result), t, t, t, t);
+    return this.get(job.id)!;
+  }
+
+  get(id: string): Job | undefined {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+    return row ? toJob(row) : undefined;
+  }
+
+  /** Takes the oldest queued job for a worker, atomically. */
+  claimNext(): ClaimedJob | undefined {
+    const t = now();
+    const row = this.db
+      .prepare(
+        `UPDATE jobs SET state = 'running', started_at = ?, attempts = attempts + 1, stage = NULL, stage_timings = '{}'
+         WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY queued_at, rowid LIMIT 1)
+         RETURNING *`,
+      )
+      .get(t) as Row | undefined;
+    return row ? { job: toJob(row), waitSeconds: Math.max(0, t - row.queued_at) } : undefined;
+  }
+
+  /** At start: jobs a previous process left running go back to the front of the queue. */
+  requeueRunning(): number {
+    return this.db
+      .prepare(`UPDATE jobs SET state = 'queued', stage = NULL WHERE state = 'running'`)
+      .run().changes;
+  }
+
+  /** Puts a running job back in the queue (shutdown before it finished). */
+  requeue(id: string): void {
+    this.db.prepare(`UPDATE jobs SET state = 'queued', stage = NULL WHERE id = ? AND state = 'running'`).run(id);
+  }
+
+  setStage(id: string, stage: Stage, timings: Job['stageTimings']): void {
+    this.db.prepare('UPDATE jobs SET stage = ?, stage_timings = ? WHERE id = ?').run(stage, JSON.stringify(timings), id);
+  }
+
+  complete(id: string, result: JobResult, quality: Job['quality'], timings: Job['stageTimings']): void {
+    this.db
+      .prepare(
+        `UPDATE jobs SET state = 'completed', stage = NULL, result = ?, quality = ?, stage_timings = ?, finished_at = ?
+         WHERE id = ?`,
+      )
+      .run(JSON.stringify(result), json(quality), JSON.stringify(timings), now(), id);
+  }
+
+  finish(id: string, state: 'failed' | 'cancelled', error: JobError, timings: Job['stageTimings']): void {
+    this.db
+      .prepare('UPDATE jobs SET state = ?, error = ?, stage_timings = ?, finished_at = ? WHERE id = ?')
+      .run(state, JSON.stringify(error), JSON.stringify(timings), now(), id);
+  }
+
+  /** Cancels a job that no worker has taken yet; false when it is not queued any more. */
+  cancelQueued(id: string, error: JobError): boolean {
+    return (
+      this.db
+        .prepare(`UPDATE jobs SET state = 'cancelled', error = ?, finished_at = ? WHERE id = ? AND state = 'queued'`)
+        .run(JSON.stringify(error), now(), id).changes === 1
+    );
+  }
+
+  /** Jobs by state and type, for the queue gauges. */
+  counts(): { state: JobState; type: JobType; n: number }[] {
+    return this.db
+      .prepare(`SELECT state, type, COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running') GROUP BY state, type`)
+      .all() as { state: JobState; type: JobType; n: number }[];
+  }
+
+  /** Durations of the latest finished stages, to seed the ETA estimates after a restart. */
+  recentStageTimings(limit: number): Job['stageTimings'][] {
+    const rows = this.db
+      .prepare(`SELECT stage_timings FROM jobs WHERE state = 'completed' AND cached = 0 ORDER BY finished_at DESC LIMIT ?`)
+      .all(limit) as { stage_timings: string }[];
+    return rows.map((r) => JSON.parse(r.stage_timings) as Job['stageTimings']).reverse();
+  }
+
+  /** True when both the database and the data directory accept writes. */
+  writable(): boolean {
+    try {
+      this.db.prepare('CREATE TEMP TABLE IF NOT EXISTS ready_probe (x)').run();
+      this.db.exec('BEGIN IMMEDIATE; ROLLBACK;');
+      fs.accessSync(this.dataDir, fs.constants.W_OK);
+      return this.db.open;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
+  }
+}

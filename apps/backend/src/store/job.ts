@@ -1,0 +1,66 @@
+/**
+ * The job record: what a client submitted, where it is in the pipeline and how it ended.
+ * One shape for the store, the routes and the WebSocket events.
+ */
+import type { ModelFormat, ModelQuality, QualityReport } from '@orfeas/engines';
+import type { Stage } from '@orfeas/metrics';
+
+export type JobType = 'image_to_3d' | 'text_to_image';
+export type JobState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+export const FINISHED_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled'];
+
+export interface ImageTo3dParams {
+  format: ModelFormat;
+  quality: ModelQuality;
+  imageFormat: 'png' | 'jpeg' | 'webp';
+}
+
+export interface TextToImageParams {
+  prompt: string;
+  style: string;
+  width: number;
+  height: number;
+  seed: number;
+}
+
+export type JobParams = ImageTo3dParams | TextToImageParams;
+
+export interface JobError {
+  code: string;
+  message: string;
+  stage?: Stage;
+}
+
+export interface JobResult {
+  /** Path of the downloaded file, relative to the data directory. */
+  path: string;
+  name: string;
+  contentType: string;
+  sizeBytes: number;
+}
+
+export interface Job {
+  id: string;
+  type: JobType;
+  state: JobState;
+  params: JobParams;
+  /** Path of the uploaded input, relative to the data directory (image-to-3D only). */
+  inputPath: string | null;
+  cacheKey: string;
+  stage: Stage | null;
+  /** Seconds spent in each finished stage of the latest attempt. */
+  stageTimings: Partial<Record<Stage, number>>;
+  quality: QualityReport | { overall: number } | null;
+  result: JobResult | null;
+  error: JobError | null;
+  /** True when the result came from the cache rather than a run of the pipeline. */
+  cached: boolean;
+  attempts: number;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export function isFinished(state: JobState): boolean {
+  return FINISHED_STATES.includes(state);
+}
