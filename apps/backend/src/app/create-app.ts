@@ -1,0 +1,115 @@
+/**
+ * createApp: the backend's parts wired together — store, cache, worker pool, pipeline, GPU
+ * sampler, metrics — and the Hono app routing the API over them. It needs no open port:
+ * tests call `app.request()`; startServer puts it on one, with the WebSocket module.
+ */
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { createMetrics, httpMetrics, metricsHandler, type Metrics } from '@orfeas/metrics';
+import type { Logger } from 'pino';
+import { ResultCache } from '../cache/index.js';
+import type { Config } from '../config/index.js';
+import { defaultEngines } from '../engines/index.js';
+import { UNMATCHED_ROUTE, errorHandler, notFoundHandler } from '../errors/index.js';
+import { startGpu, type Gpu } from '../gpu/index.js';
+import type { Engines } from '../jobs/engines.js';
+import { JobEvents } from '../jobs/events.js';
+import { executeJob } from '../jobs/executor.js';
+import { JobService } from '../jobs/service.js';
+import { createLogger } from '../log/index.js';
+import { StageDurations } from '../pipeline/eta.js';
+import { WorkerPool } from '../queue/worker-pool.js';
+import { rateLimit } from '../rate-limit/index.js';
+import { generationRoutes } from '../routes/generations.js';
+import { jobRoutes } from '../routes/jobs.js';
+import { gpuRoutes, healthRoutes } from '../routes/service.js';
+import { textToImageRoutes } from '../routes/text-to-image.js';
+import { JobStore } from '../store/index.js';
+import type { AppEnv } from './env.js';
+import { requestLog } from './request-log.js';
+
+export const VERSION = '0.1.0';
+
+export interface CreateAppOptions {
+  config: Config;
+  /** The engines to run jobs on; the defaults of @orfeas/engines when left out. */
+  engines?: Engines;
+  logger?: Logger;
+  metrics?: Metrics;
+}
+
+export interface Backend {
+  app: Hono<AppEnv>;
+  config: Config;
+  store: JobStore;
+  service: JobService;
+  pool: WorkerPool;
+  events: JobEvents;
+  metrics: Metrics;
+  gpu: Gpu;
+  log: Logger;
+  /** Stops the workers (running stages get the shutdown grace, then requeue), the GPU sampler and the store. */
+  close(): Promise<void>;
+}
+
+export async function createApp({ config, engines, logger, metrics: given }: CreateAppOptions): Promise<Backend> {
+  const log = logger ?? createLogger(config.logLevel);
+  const metrics =
+    given ?? createMetrics({ system: { diskPaths: [config.dataDir], version: VERSION, environment: config.environment } });
+  const store = JobStore.open(config.dataDir);
+  const requeued = store.requeueRunning();
+  if (requeued > 0) log.info({ jobs: requeued }, 'jobs left running by the previous process are queued again');
+
+  const gpu = await startGpu(config, metrics.registry, log);
+  const events = new JobEvents();
+  const durations = new StageDurations();
+  for (const timings of store.recentStageTimings(20)) {
+    for (const [stage, seconds] of Object.entries(timings)) durations.add(stage as never, seconds);
+  }
+  const cache = new ResultCache(store, metrics);
+  const deps = { store, cache, events, metrics, durations, log, engines: engines ?? defaultEngines(config, log) };
+  const pool = new WorkerPool({
+    store,
+    concurrency: config.workerConcurrency,
+    metrics,
+    log,
+    execute: (claimed, control) => executeJob(claimed, control, deps),
+  });
+  const service = new JobService({ store, cache, pool, events, log });
+  const limiter = rateLimit({ ...config.rateLimit, metrics });
+  const limits = config.upload;
+
+  const app = new Hono<AppEnv>()
+    .use(requestId())
+    .use(requestLog(log))
+    .use(httpMetrics(metrics, { unmatchedRoute: UNMATCHED_ROUTE }))
+    .get('/metrics', metricsHandler(metrics.registry, config.metricsToken ? { token: config.metricsToken } : {}))
+    .route('/', healthRoutes({ store, pool }))
+    .route('/api/v1/generations', generationRoutes({ service, metrics, limits, rateLimit: limiter }))
+    .route('/api/v1/text-to-image', textToImageRoutes({ service, rateLimit: limiter }))
+    .route('/api/v1/jobs', jobRoutes({ service, store }))
+    .route('/api/v1/gpu', gpuRoutes({ gpu }));
+  app.onError(errorHandler(metrics, log));
+  app.notFound(notFoundHandler(metrics));
+
+  pool.start();
+  let closed = false;
+  return {
+    app,
+    config,
+    store,
+    service,
+    pool,
+    events,
+    metrics,
+    gpu,
+    log,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.stop(config.shutdownGraceMs);
+      gpu.stop();
+      store.close();
+    },
+  };
+}

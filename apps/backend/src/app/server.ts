@@ -1,0 +1,51 @@
+/**
+ * startServer: the backend on an HTTP port (@hono/node-server) with socket.io on the same
+ * server, and a graceful close: stop accepting, let running stages reach a boundary (or
+ * requeue them), close the sockets, flush the store.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import { serve } from '@hono/node-server';
+import type { Config } from '../config/index.js';
+import { attachWebSocket } from '../ws/index.js';
+import { createApp, type Backend, type CreateAppOptions } from './create-app.js';
+
+export interface RunningServer extends Backend {
+  server: HttpServer;
+  port: number;
+  url: string;
+  io: ReturnType<typeof attachWebSocket>['io'];
+}
+
+export async function startServer(config: Config, options: Omit<CreateAppOptions, 'config'> = {}): Promise<RunningServer> {
+  const backend = await createApp({ config, ...options });
+  const server = await new Promise<HttpServer>((resolve, reject) => {
+    const s = serve({ fetch: backend.app.fetch, port: config.port, hostname: config.host }, () => resolve(s as HttpServer));
+    s.once('error', reject);
+  });
+  const ws = attachWebSocket({ server, events: backend.events, service: backend.service, gpu: backend.gpu, metrics: backend.metrics, log: backend.log });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${shownHost}:${port}`;
+  backend.log.info({ url, host: config.host, port, dataDir: config.dataDir, gpu: backend.gpu.source }, `ORFEAS backend listening on ${url}`);
+
+  let closing: Promise<void> | undefined;
+  const closeBackend = backend.close;
+  return {
+    ...backend,
+    server,
+    port,
+    url,
+    io: ws.io,
+    close() {
+      closing ??= (async () => {
+        // No new connections from here on; open ones finish their requests.
+        server.close();
+        await closeBackend();
+        await ws.close();
+        server.closeAllConnections?.();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * API errors: every refusal is an ApiError, answered as {"error": {"code", "message", "field"?}}
+ * and counted — in validation_errors_total when a field is to blame, else in errors_total.
+ * Anything else thrown is an internal fault: logged, counted, answered 500 without details.
+ */
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Metrics } from '@orfeas/metrics';
+import type { Logger } from 'pino';
+import type { AppEnv } from '../app/env.js';
+
+/** Route label of requests that matched no route, as the HTTP metrics name them. */
+export { UNMATCHED_ROUTE } from '@orfeas/metrics';
+import { UNMATCHED_ROUTE } from '@orfeas/metrics';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** A field of the request failed validation. */
+export function invalid(field: string, code: string, message: string, status: ContentfulStatusCode = 400): ApiError {
+  return new ApiError(status, code, message, field);
+}
+
+export function errorBody(error: ApiError) {
+  return { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
+}
+
+function routeOf(c: Context): string {
+  const route = c.req.routePath;
+  return !route || route === '*' || route === '/*' ? UNMATCHED_ROUTE : route;
+}
+
+/** Counts an API error the HTTP metrics middleware does not see: validation errors, unmatched routes. */
+export function countError(metrics: Metrics, error: ApiError, route: string): void {
+  if (error.field) metrics.errors.validationErrorsTotal.inc({ field: error.field, error_type: error.code });
+  else metrics.errors.errorsTotal.inc({ type: error.code, route });
+}
+
+export function errorHandler(metrics: Metrics, log: Logger): ErrorHandler<AppEnv> {
+  return (err, c) => {
+    if (err instanceof ApiError) {
+      if (err.field) {
+        countError(metrics, err, routeOf(c));
+        // Counted once, as a validation error: the HTTP metrics count c.error in errors_total.
+        c.error = undefined;
+      }
+      return c.json(errorBody(err), err.status);
+    }
+    // errors_total{type,route} of a thrown error is recorded by the HTTP metrics middleware.
+    log.error({ err, route: routeOf(c), requestId: c.get('requestId') }, 'request failed with an internal error');
+    return c.json({ error: { code: 'internal', message: 'internal error; see the service log' } }, 500);
+  };
+}
+
+export function notFoundHandler(metrics: Metrics): NotFoundHandler {
+  return (c) => {
+    const error = new ApiError(404, 'route_not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`);
+    countError(metrics, error, UNMATCHED_ROUTE);
+    return c.json(errorBody(error), 404);
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * The backend's entry point (`npm start` runs dist/main.js): configuration from the
+ * environment, the server, and a graceful stop on SIGTERM / SIGINT.
+ */
+import { ConfigError, loadConfig } from './config/index.js';
+import { startServer } from './app/server.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(`orfeas-backend: ${err.message}`);
+  process.exit(2);
+}
+
+const server = await startServer(config);
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    server.log.info({ signal }, 'shutting down: finishing running stages, then closing');
+    server
+      .close()
+      .then(() => {
+        server.log.info('stopped');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        server.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  });
+}

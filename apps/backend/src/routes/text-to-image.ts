@@ -1,0 +1,72 @@
+/**
+ * POST /api/v1/text-to-image: JSON {prompt, style, width, height, seed?} -> 202 {jobId}.
+ * A missing seed is drawn here and stored, so a rerun after a restart makes the same image.
+ */
+import crypto from 'node:crypto';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { IMAGE_SIDE, STYLES } from '@orfeas/engines';
+import type { AppEnv } from '../app/env.js';
+import { invalid } from '../errors/index.js';
+import type { JobService } from '../jobs/service.js';
+import { parseOrThrow } from './validation.js';
+
+const MAX_JSON_BYTES = 16 * 1024;
+const side = (name: string) =>
+  z
+    .number({ error: `${name} must be a whole number of pixels` })
+    .int({ error: `${name} must be a whole number of pixels` })
+    .min(IMAGE_SIDE.min, { error: `${name} must be at least ${IMAGE_SIDE.min}` })
+    .max(IMAGE_SIDE.max, { error: `${name} must be at most ${IMAGE_SIDE.max}` });
+
+const request = z.strictObject({
+  prompt: z
+    .string({ error: 'prompt must be a string' })
+    .trim()
+    .min(1, { error: 'prompt must not be empty' })
+    .max(1000, { error: 'prompt must be at most 1000 characters' }),
+  style: z.enum(STYLES, { error: `style must be one of ${STYLES.join(', ')}` }),
+  width: side('width'),
+  height: side('height'),
+  seed: z
+    .number({ error: 'seed must be a whole number' })
+    .int({ error: 'seed must be a whole number' })
+    .min(0, { error: 'seed must be between 0 and 4294967295' })
+    .max(4_294_967_295, { error: 'seed must be between 0 and 4294967295' })
+    .optional(),
+});
+
+export function textToImageRoutes({ service, rateLimit }: { service: JobService; rateLimit: MiddlewareHandler }) {
+  return new Hono<AppEnv>().post(
+    '/',
+    rateLimit,
+    bodyLimit({
+      maxSize: MAX_JSON_BYTES,
+      onError: (c) => {
+        c.header('Connection', 'close');
+        throw invalid('body', 'too_large', `the JSON body is over ${MAX_JSON_BYTES} bytes`, 413);
+      },
+    }),
+    async (c) => {
+      const contentType = c.req.header('content-type') ?? '';
+      if (!contentType.toLowerCase().startsWith('application/json')) {
+        throw invalid('body', 'unsupported_media_type', `send application/json, not ${contentType || 'no content type'}`, 415);
+      }
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch (err) {
+        if (err instanceof Error && err.name === 'BodyLimitError') throw err;
+        throw invalid('body', 'invalid_json', `the body is not valid JSON: ${(err as Error).message}`);
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw invalid('body', 'invalid_type', 'the body must be a JSON object');
+      }
+      const params = parseOrThrow(request, body);
+      const job = service.submitTextToImage({ ...params, seed: params.seed ?? crypto.randomInt(0, 2 ** 32 - 1) });
+      c.var.log.info({ jobId: job.id, style: params.style, width: params.width, height: params.height }, 'text-to-image accepted');
+      return c.json({ jobId: job.id, state: job.state, statusUrl: `/api/v1/jobs/${job.id}` }, 202);
+    },
+  );
+}

@@ -1,0 +1,133 @@
+/**
+ * The WebSocket module: socket.io on the backend's HTTP server, instrumented with
+ * @orfeas/metrics. Clients subscribe to job rooms (progress, stage_change, complete, error;
+ * a late subscriber first gets the current state) and to the GPU stream; `ping` gets `pong`.
+ * A malformed payload or an unknown event gets an `error` event, never a crash.
+ */
+import type { Server as HttpServer } from 'node:http';
+import { instrumentSocketIO, type Metrics } from '@orfeas/metrics';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import type { z } from 'zod';
+import type { Gpu } from '../gpu/index.js';
+import type { JobEvents } from '../jobs/events.js';
+import type { JobService } from '../jobs/service.js';
+import { resultUrl } from '../jobs/view.js';
+import { GpuStream } from './gpu-stream.js';
+import { PONG, RECEIVED, SENT, gpuPayload, jobPayload, jobRoom } from './protocol.js';
+
+export interface WebSocketDeps {
+  server: HttpServer;
+  events: JobEvents;
+  service: JobService;
+  gpu: Gpu;
+  metrics: Metrics;
+  log: Logger;
+}
+
+type Ack = (response: unknown) => void;
+const KNOWN = new Set<string>(Object.values(RECEIVED));
+
+export function attachWebSocket({ server, events, service, gpu, metrics, log }: WebSocketDeps) {
+  const io = new Server(server, { cors: { origin: '*' }, maxHttpBufferSize: 64 * 1024 });
+  const uninstrument = instrumentSocketIO(io, metrics);
+  const stream = new GpuStream(io, gpu);
+
+  events.on('progress', (payload) => void io.to(jobRoom(payload.jobId)).emit(SENT.progress, payload));
+  events.on('stage_change', (payload) => void io.to(jobRoom(payload.jobId)).emit(SENT.stage_change, payload));
+  events.on('complete', (payload) => void io.to(jobRoom(payload.jobId)).emit(SENT.complete, payload));
+  events.on('error', (payload) => void io.to(jobRoom(payload.jobId)).emit(SENT.error, payload));
+
+  io.on('connection', (socket) => {
+    const refuse = (event: string, code: string, message: string, ack?: Ack) => {
+      metrics.websocket.errorsTotal.inc({ error_type: code });
+      const error = { code, message, event };
+      socket.emit(SENT.error, { error });
+      ack?.({ ok: false, error });
+    };
+    /** Parses a payload, or answers with an error event and returns undefined. */
+    const parse = <S extends z.ZodType>(event: string, schema: S, payload: unknown, ack?: Ack): z.output<S> | undefined => {
+      const parsed = schema.safeParse(payload);
+      if (parsed.success) return parsed.data;
+      refuse(event, 'invalid_payload', parsed.error.issues.map((i) => i.message).join('; '), ack);
+      return undefined;
+    };
+    const ackOf = (args: unknown[]) => (typeof args.at(-1) === 'function' ? (args.at(-1) as Ack) : undefined);
+
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (!KNOWN.has(event)) refuse(event, 'unknown_event', `unknown event ${JSON.stringify(event).slice(0, 64)}; send one of ${[...KNOWN].join(', ')}`, ackOf(args));
+    });
+
+    socket.on(RECEIVED.subscribe, (payload: unknown, ...rest: unknown[]) => {
+      const ack = ackOf([payload, ...rest]);
+      const body = parse(RECEIVED.subscribe, jobPayload, payload, ack);
+      if (!body) return;
+      const job = service.get(body.jobId.toLowerCase());
+      if (!job) return refuse(RECEIVED.subscribe, 'job_not_found', `no job with id ${body.jobId}`, ack);
+      socket.join(jobRoom(job.id));
+      ack?.({ ok: true, job: service.view(job) });
+      sendCurrentState(socket, job.id);
+    });
+
+    socket.on(RECEIVED.unsubscribe, (payload: unknown, ...rest: unknown[]) => {
+      const ack = ackOf([payload, ...rest]);
+      const body = parse(RECEIVED.unsubscribe, jobPayload, payload, ack);
+      if (!body) return;
+      socket.leave(jobRoom(body.jobId.toLowerCase()));
+      ack?.({ ok: true });
+    });
+
+    socket.on(RECEIVED.gpuSubscribe, (...args: unknown[]) => {
+      const ack = ackOf(args);
+      const payload = typeof args[0] === 'function' ? undefined : args[0];
+      const body = parse(RECEIVED.gpuSubscribe, gpuPayload, payload, ack);
+      if (payload !== undefined && body === undefined) return;
+      ack?.({ ok: true, hz: stream.join(socket, body?.hz) });
+    });
+
+    socket.on(RECEIVED.gpuUnsubscribe, (...args: unknown[]) => {
+      stream.leave(socket);
+      ackOf(args)?.({ ok: true });
+    });
+
+    socket.on(RECEIVED.ping, (...args: unknown[]) => {
+      const pong = { serverTime: Date.now() };
+      socket.emit(PONG, pong);
+      ackOf(args)?.(pong);
+    });
+
+    socket.on('error', (err) => log.warn({ err, socket: socket.id }, 'socket error'));
+  });
+
+  /** A late subscriber's first events: where the job is now. */
+  function sendCurrentState(socket: Socket, jobId: string) {
+    const job = service.get(jobId);
+    if (!job) return;
+    const live = events.current(jobId);
+    if (job.state === 'completed' && job.result) {
+      socket.emit(SENT.complete, {
+        jobId,
+        result: { ...job.result, url: resultUrl(jobId) },
+        quality: job.quality,
+        stageTimings: job.stageTimings,
+        cached: job.cached,
+      });
+    } else if ((job.state === 'failed' || job.state === 'cancelled') && job.error) {
+      socket.emit(SENT.error, { jobId, state: job.state, error: job.error });
+    } else if (job.state === 'running' && live) {
+      socket.emit(SENT.stage_change, { ...live, previousStage: null });
+      socket.emit(SENT.progress, live);
+    } else {
+      socket.emit(SENT.progress, { ...service.view(job), jobId });
+    }
+  }
+
+  return {
+    io,
+    async close() {
+      stream.stop();
+      uninstrument();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    },
+  };
+}
