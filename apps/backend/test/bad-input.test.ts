@@ -1,0 +1,130 @@
+/**
+ * Every bad input of the API gets a 4xx naming the problem, is counted in
+ * validation_errors_total or errors_total, and leaves the worker pool working.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../src/index.js';
+import { noiseImage, pixelBomb, subjectImage } from './support/images.js';
+import { scrape, valueOf } from './support/scrape.js';
+import { startTestServer, submitImage, waitForState } from './support/server.js';
+import { createTestEngines } from './support/test-engines.js';
+
+let server: RunningServer;
+beforeAll(async () => {
+  server = await startTestServer({ ORFEAS_MAX_UPLOAD_BYTES: '200000', ORFEAS_MAX_IMAGE_PIXELS: '1000000' }, createTestEngines());
+});
+afterAll(() => server?.close());
+
+const json = (path: string, body: string, contentType = 'application/json') =>
+  fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+
+const textBody = (fields: Record<string, unknown>) =>
+  JSON.stringify({ prompt: 'a lighthouse', style: 'sketch', width: 128, height: 128, ...fields });
+
+async function expectRefusal(res: Response, status: number, code: string, field?: string) {
+  expect(res.status).toBe(status);
+  const body = (await res.json()) as any;
+  expect(body.error.code).toBe(code);
+  expect(typeof body.error.message).toBe('string');
+  if (field) expect(body.error.field).toBe(field);
+  return body.error;
+}
+
+describe('image uploads', () => {
+  it('refuses a file that is not an image', async () => {
+    const error = await expectRefusal(await submitImage(server.url, new TextEncoder().encode('just some text')), 415, 'not_an_image', 'image');
+    expect(error.message).toMatch(/PNG, JPEG or WebP/);
+  });
+
+  it('refuses truncated PNG, JPEG and WebP files', async () => {
+    for (const [format, type] of [['png', 'image/png'], ['jpeg', 'image/jpeg'], ['webp', 'image/webp']] as const) {
+      const whole = await noiseImage(format);
+      const res = await submitImage(server.url, whole.subarray(0, Math.floor(whole.length * 0.6)), {}, type);
+      await expectRefusal(res, 400, 'truncated_image', 'image');
+    }
+  });
+
+  it('refuses an image over the byte limit and one whose header declares too many pixels', async () => {
+    const big = await noiseImage('png', 400, 400);
+    expect(big.length).toBeGreaterThan(200_000);
+    await expectRefusal(await submitImage(server.url, big), 413, 'too_large', 'image');
+    const bomb = await pixelBomb(5000, 5000);
+    expect(bomb.length).toBeLessThan(200_000);
+    const error = await expectRefusal(await submitImage(server.url, bomb), 413, 'too_many_pixels', 'image');
+    expect(error.message).toContain('5000x5000');
+  });
+
+  it('refuses an image whose declared type is not its content', async () => {
+    const res = await submitImage(server.url, await subjectImage('png'), {}, 'image/jpeg');
+    const error = await expectRefusal(res, 400, 'format_mismatch', 'image');
+    expect(error.message).toContain('png');
+  });
+
+  it('refuses a wrong format or quality and missing fields', async () => {
+    const image = await subjectImage('png');
+    expect((await expectRefusal(await submitImage(server.url, image, { format: 'fbx' }), 400, 'invalid_value', 'format')).message).toContain('glb, obj, stl, ply');
+    await expectRefusal(await submitImage(server.url, image, { quality: 'ultra' }), 400, 'invalid_value', 'quality');
+    const noImage = new FormData();
+    noImage.set('format', 'glb');
+    noImage.set('quality', 'low');
+    await expectRefusal(await fetch(`${server.url}/api/v1/generations`, { method: 'POST', body: noImage }), 400, 'missing_field', 'image');
+    const noFormat = new FormData();
+    noFormat.set('image', new Blob([image], { type: 'image/png' }), 'a.png');
+    noFormat.set('quality', 'low');
+    await expectRefusal(await fetch(`${server.url}/api/v1/generations`, { method: 'POST', body: noFormat }), 400, 'invalid_value', 'format');
+    await expectRefusal(await json('/api/v1/generations', '{}'), 415, 'unsupported_media_type', 'body');
+  });
+});
+
+describe('text-to-image requests', () => {
+  it('refuses invalid JSON, missing fields, wrong values and unknown fields', async () => {
+    await expectRefusal(await json('/api/v1/text-to-image', '{"prompt": "a cat",'), 400, 'invalid_json', 'body');
+    await expectRefusal(await json('/api/v1/text-to-image', '[1, 2]'), 400, 'invalid_type', 'body');
+    await expectRefusal(await json('/api/v1/text-to-image', JSON.stringify({ style: 'sketch', width: 128, height: 128 })), 400, 'missing_field', 'prompt');
+    await expectRefusal(await json('/api/v1/text-to-image', textBody({ style: 'cubism' })), 400, 'invalid_value', 'style');
+    await expectRefusal(await json('/api/v1/text-to-image', textBody({ width: 10_000 })), 400, 'out_of_range', 'width');
+    await expectRefusal(await json('/api/v1/text-to-image', textBody({ height: 64.5 })), 400, 'invalid_type', 'height');
+    await expectRefusal(await json('/api/v1/text-to-image', textBody({ seed: -1 })), 400, 'out_of_range', 'seed');
+    await expectRefusal(await json('/api/v1/text-to-image', textBody({ prompt: '   ' })), 400, 'out_of_range', 'prompt');
+    await expectRefusal(await json('/api/v1/text-to-image', textBody({ steps: 50 })), 400, 'unknown_field', 'steps');
+    await expectRefusal(await json('/api/v1/text-to-image', textBody({}), 'text/plain'), 415, 'unsupported_media_type', 'body');
+  });
+});
+
+describe('job ids', () => {
+  it('answers 404 for an unknown job and 400 for ids that are not UUIDs', async () => {
+    const unknown = '3f1c2a9e-8b7d-4c6e-9a5f-0e1d2c3b4a59';
+    await expectRefusal(await fetch(`${server.url}/api/v1/jobs/${unknown}`), 404, 'job_not_found');
+    await expectRefusal(await fetch(`${server.url}/api/v1/jobs/${unknown}/result`), 404, 'job_not_found');
+    await expectRefusal(await fetch(`${server.url}/api/v1/jobs/${unknown}`, { method: 'DELETE' }), 404, 'job_not_found');
+    for (const trick of ['..%2F..%2Fetc%2Fpasswd', '%252E%252E%252Forfeas.db', '..%5C..%5Corfeas.db', 'orfeas.db', '3f1c2a9e-8b7d-4c6e-9a5f-0e1d2c3b4a59%00']) {
+      await expectRefusal(await fetch(`${server.url}/api/v1/jobs/${trick}/result`), 400, 'invalid_job_id', 'id');
+    }
+    // A client that normalises `..` asks for another path, which no route matches.
+    await expectRefusal(await fetch(`${server.url}/api/v1/jobs/../../orfeas.db`), 404, 'route_not_found');
+  });
+});
+
+describe('after all of that', () => {
+  it('counted every refusal and still runs jobs', async () => {
+    const samples = await scrape(server.url);
+    const validation = (field: string, type: string) => valueOf(samples, 'validation_errors_total', { field, error_type: type });
+    expect(validation('image', 'not_an_image')).toBe(1);
+    expect(validation('image', 'truncated_image')).toBe(3);
+    expect(validation('image', 'too_large')).toBe(1);
+    expect(validation('image', 'too_many_pixels')).toBe(1);
+    expect(validation('image', 'format_mismatch')).toBe(1);
+    expect(validation('format', 'invalid_value')).toBe(2);
+    expect(validation('body', 'invalid_json')).toBe(1);
+    expect(validation('id', 'invalid_job_id')).toBe(5);
+    expect(valueOf(samples, 'errors_total', { type: 'job_not_found' })).toBe(3);
+    expect(valueOf(samples, 'errors_total', { type: 'route_not_found', route: 'unmatched' })).toBe(1);
+    expect(valueOf(samples, 'image_uploads_total', { status: 'rejected' })).toBeGreaterThanOrEqual(10);
+    expect(valueOf(samples, 'errors_total', { type: 'internal' })).toBe(0);
+
+    const res = await submitImage(server.url, await subjectImage('png'));
+    expect(res.status).toBe(202);
+    const job = await waitForState(server.url, ((await res.json()) as any).jobId, ['completed', 'failed']);
+    expect(job.state).toBe('completed');
+  });
+});
