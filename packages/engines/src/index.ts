@@ -15,3 +15,5 @@ export { detachedContext } from './stage-context.js';
 export { createProceduralTextToImageEngine } from './text-to-image/procedural.js';
 export { createA1111TextToImageEngine, type A1111Options } from './text-to-image/a1111.js';
 export { STYLES, STYLE_PROMPTS, IMAGE_SIDE, isStyle, type Style } from './text-to-image/styles.js';
+export { createRemoteImageTo3dEngine, type RemoteImageTo3dOptions } from './remote-3d/index.js';
+export { meshFromGlb } from './remote-3d/glb-mesh.js';
