@@ -48,7 +48,7 @@ describe('metricsHandler', () => {
     expect(text.endsWith('\n# EOF\n')).toBe(true);
     expect(text).toContain('# TYPE http_requests counter');
     expect(text).toMatch(/^http_requests_total\{method="GET",route="\/jobs\/:id",status="200"\} 1$/m);
-    expect(text).toMatch(/^http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/jobs\/:id",status="200"\} 1$/m);
+    expect(text).toMatch(/^http_request_duration_seconds_bucket\{method="GET",route="\/jobs\/:id",status="200",le="\+Inf"\} 1$/m);
 
     const plain = await (await fetch(`${served.url}/metrics`)).text();
     expect(plain).toContain('# TYPE http_requests_total counter');
