@@ -100,6 +100,29 @@ describe('image to 3D over HTTP and WebSocket', () => {
     expect(valueOf(after, 'cache_entries', { cache_type: 'image_to_3d' })).toBeGreaterThanOrEqual(2);
   });
 
+  it('shows a running job with its stage, progress and an ETA from the previous runs', async () => {
+    control.hold.add('texture_generation');
+    const entered = control.entered('texture_generation');
+    const { jobId } = (await (await submitImage(server.url, await subjectImage('png', 64, 300))).json()) as any;
+    await entered;
+    const job = (await (await fetch(`${server.url}/api/v1/jobs/${jobId}`)).json()) as any;
+    expect(job).toMatchObject({ state: 'running', stage: 'texture_generation', progress: 0.5 });
+    expect(job.etaSeconds).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(job.stageTimings)).toEqual(['background_removal', 'shape_generation']);
+    const samples = await scrape(server.url);
+    expect(valueOf(samples, 'active_jobs', { type: 'image_to_3d' })).toBe(1);
+    expect(valueOf(samples, 'pipeline_stages_in_progress', { stage: 'texture_generation' })).toBe(1);
+    control.release('texture_generation');
+    await waitForState(server.url, jobId, ['completed']);
+  });
+
+  it('is live and ready', async () => {
+    expect(await (await fetch(`${server.url}/health`)).json()).toMatchObject({ status: 'ok' });
+    const ready = await fetch(`${server.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { store: true, workers: true } });
+  });
+
   it('runs text to image and serves a PNG', async () => {
     const res = await fetch(`${server.url}/api/v1/text-to-image`, {
       method: 'POST',

@@ -23,6 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
+let gpuStats: any;
 const gpuMetrics = new Set(Object.values(catalog.gpu).map((m: MetricDef) => m.name));
 
 async function fullFlow(url: string) {
@@ -53,7 +54,9 @@ async function fullFlow(url: string) {
   // WebSocket clients: one subscribes and leaves, one sends garbage (past the event-name cap).
   const socket = await socketClient(url);
   await socket.emitWithAck('subscribe', { jobId: ok });
+  const stats = new Promise<any>((resolve) => socket.once('gpu_stats', resolve));
   await socket.emitWithAck('gpu_subscribe', { hz: 5 });
+  gpuStats = await stats;
   for (let i = 0; i < 60; i++) socket.emit(`garbage_${i}`, {});
   await socket.emitWithAck('ping');
   socket.close();
@@ -78,6 +81,18 @@ it('has a sample of every catalog metric after a full flow', async () => {
     if (process.env.CI === 'true') throw new Error(why);
     console.warn(why);
   }
+});
+
+it('serves the simulated GPUs at /api/v1/gpu and in the gpu room', async () => {
+  if (server.gpu.source === 'unavailable') {
+    if (process.env.CI === 'true') throw new Error(`GPU sampler missing: ${server.gpu.reason}`);
+    console.warn(`skipped: ${server.gpu.reason}`);
+    return;
+  }
+  const gpu = (await (await fetch(`${server.url}/api/v1/gpu`)).json()) as any;
+  expect(gpu).toMatchObject({ available: true, source: 'sim' });
+  expect(JSON.stringify(gpu.devices)).toContain('NVIDIA L4 (simulated)');
+  expect(gpuStats).toMatchObject({ hz: 5, available: true, source: 'sim' });
 });
 
 it('refuses a scrape without the token', async () => {

@@ -5,12 +5,12 @@
  */
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { createMetrics, httpMetrics, metricsHandler, type Metrics } from '@orfeas/metrics';
+import { UNMATCHED_ROUTE, createMetrics, httpMetrics, metricsHandler, type Metrics } from '@orfeas/metrics';
 import type { Logger } from 'pino';
 import { ResultCache } from '../cache/index.js';
 import type { Config } from '../config/index.js';
 import { defaultEngines } from '../engines/index.js';
-import { UNMATCHED_ROUTE, errorHandler, notFoundHandler } from '../errors/index.js';
+import { errorHandler, notFoundHandler } from '../errors/index.js';
 import { startGpu, type Gpu } from '../gpu/index.js';
 import type { Engines } from '../jobs/engines.js';
 import { JobEvents } from '../jobs/events.js';

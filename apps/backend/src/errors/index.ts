@@ -1,17 +1,14 @@
 /**
  * API errors: every refusal is an ApiError, answered as {"error": {"code", "message", "field"?}}
- * and counted — in validation_errors_total when a field is to blame, else in errors_total.
- * Anything else thrown is an internal fault: logged, counted, answered 500 without details.
+ * and counted once: in validation_errors_total when a field is to blame, else in errors_total
+ * (by the HTTP metrics middleware, which sees c.error). Anything else thrown is an internal
+ * fault: logged, counted by the middleware, answered 500 without details.
  */
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { Metrics } from '@orfeas/metrics';
+import { UNMATCHED_ROUTE, type Metrics } from '@orfeas/metrics';
 import type { Logger } from 'pino';
 import type { AppEnv } from '../app/env.js';
-
-/** Route label of requests that matched no route, as the HTTP metrics name them. */
-export { UNMATCHED_ROUTE } from '@orfeas/metrics';
-import { UNMATCHED_ROUTE } from '@orfeas/metrics';
 
 export class ApiError extends Error {
   constructor(

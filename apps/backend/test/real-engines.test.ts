@@ -1,0 +1,54 @@
+/**
+ * The default wiring: the built-in engines of @orfeas/engines (CPU image-to-3D, procedural
+ * text-to-image) behind the API, with their quality reports reaching the metrics.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { IMAGE_TO_3D_STAGES } from '@orfeas/metrics';
+import type { RunningServer } from '../src/index.js';
+import { subjectImage } from './support/images.js';
+import { scrape, valueOf } from './support/scrape.js';
+import { nextEvent, socketClient, startTestServer, submitImage, waitForState } from './support/server.js';
+
+let server: RunningServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.close());
+
+it('turns an uploaded image into a graded GLB model', async () => {
+  const socket = await socketClient(server.url);
+  const res = await submitImage(server.url, await subjectImage('png', 160), { format: 'glb', quality: 'medium' });
+  expect(res.status).toBe(202);
+  const { jobId } = (await res.json()) as any;
+  const done = nextEvent(socket, 'complete', (p) => p.jobId === jobId);
+  await socket.emitWithAck('subscribe', { jobId });
+  const complete = await done;
+  socket.close();
+  expect(complete.result.contentType).toBe('model/gltf-binary');
+  expect(Object.keys(complete.stageTimings)).toEqual([...IMAGE_TO_3D_STAGES]);
+
+  const job = await waitForState(server.url, jobId, ['completed']);
+  expect(['A+', 'A', 'B', 'C', 'D', 'F']).toContain(job.quality.grade);
+  const file = new Uint8Array(await (await fetch(`${server.url}/api/v1/jobs/${jobId}/result`)).arrayBuffer());
+  expect(new TextDecoder().decode(file.subarray(0, 4))).toBe('glTF');
+
+  const samples = await scrape(server.url);
+  expect(valueOf(samples, 'quality_grade_total', { grade: job.quality.grade })).toBe(1);
+  expect(valueOf(samples, 'quality_checks_total', { check: 'manifold' })).toBe(1);
+  expect(valueOf(samples, 'quality_score_count', { stage: 'background_removal' })).toBe(1);
+  expect(valueOf(samples, 'generated_file_size_bytes_sum', { type: 'image_to_3d', format: 'glb' })).toBe(file.byteLength);
+});
+
+it('draws a text-to-image PNG of the requested size', async () => {
+  const res = await fetch(`${server.url}/api/v1/text-to-image`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ prompt: 'a lighthouse at dusk', style: 'cyberpunk', width: 96, height: 64, seed: 42 }),
+  });
+  const job = await waitForState(server.url, ((await res.json()) as any).jobId, ['completed', 'failed']);
+  expect(job.state).toBe('completed');
+  const png = Buffer.from(await (await fetch(`${server.url}${job.result.url}`)).arrayBuffer());
+  expect(png.readUInt32BE(16)).toBe(96);
+  expect(png.readUInt32BE(20)).toBe(64);
+  expect(valueOf(await scrape(server.url), 'generation_quality_score_count', { type: 'text_to_image' })).toBe(1);
+});
