@@ -6,6 +6,7 @@ use crate::reader::{read_device, ReadPlan, TickRead};
 use crate::snapshot::{device_info, device_stats, DeviceInfo, SamplesSince, Snapshot, Stats};
 use crate::window::{window_stats, WindowStats};
 use crate::reading::Reading;
+use nvml_wrapper::error::NvmlError;
 use nvml_wrapper::{Device, Nvml};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
@@ -54,7 +55,10 @@ impl Sampler {
         let nvml = Nvml::builder()
             .lib_path(&library)
             .init()
-            .map_err(|e| StartError(format!("NVML from {shown} could not be initialized: {e}")))?;
+            .map_err(|e| match e {
+                NvmlError::LibloadingError(e) => StartError(format!("the NVML library {shown} could not be loaded: {e}")),
+                e => StartError(format!("NVML ({shown}) could not be initialized: nvmlInit failed with {e}")),
+            })?;
         let driver_version = nvml.sys_driver_version().unwrap_or_default();
         let count = nvml.device_count().map_err(|e| StartError(format!("NVML from {shown}: device count failed: {e}")))?;
         let devices = (0..count)

@@ -42,13 +42,13 @@ fn an_unsupported_field_is_reported_once() {
 fn init_failure_is_the_reason() {
     let _sim = scenario(r#"{"initFailure": "DRIVER_NOT_LOADED", "devices": []}"#);
     let err = Sampler::start(SamplerOptions { library_path: Some(sim_library().into()), ..SamplerOptions::default() }).err().unwrap();
-    assert!(err.0.contains("could not be initialized") && err.0.contains("driver"), "{err}");
+    assert!(err.0.contains("nvmlInit failed") && err.0.contains("driver"), "{err}");
 }
 
 #[test]
 fn a_missing_library_is_the_reason() {
     let err = Sampler::start(SamplerOptions { library_path: Some("/nonexistent/libnvidia-ml.so.1".into()), ..SamplerOptions::default() }).err().unwrap();
-    assert!(err.0.contains("/nonexistent/libnvidia-ml.so.1"), "{err}");
+    assert!(err.0.contains("the NVML library /nonexistent/libnvidia-ml.so.1 could not be loaded"), "{err}");
 }
 
 #[test]
