@@ -2,6 +2,7 @@
  * Edge topology of a triangle soup: every undirected edge with the faces on it and the
  * direction each face walks it. Validation and repair both read it.
  */
+import { faceCross } from '../mesh/normals.js';
 
 export interface TriangleSoup {
   positions: Float32Array;
@@ -45,13 +46,7 @@ export function buildEdges(soup: TriangleSoup): Map<number, EdgeUse> {
 
 /** Twice the triangle's area. */
 export function doubleArea(p: Float32Array, a: number, b: number, c: number): number {
-  const ux = p[b * 3]! - p[a * 3]!;
-  const uy = p[b * 3 + 1]! - p[a * 3 + 1]!;
-  const uz = p[b * 3 + 2]! - p[a * 3 + 2]!;
-  const vx = p[c * 3]! - p[a * 3]!;
-  const vy = p[c * 3 + 1]! - p[a * 3 + 1]!;
-  const vz = p[c * 3 + 2]! - p[a * 3 + 2]!;
-  return Math.hypot(uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx);
+  return Math.hypot(...faceCross(p, a, b, c));
 }
 
 /** Length of the bounding-box diagonal: the scale tolerances are relative to. */

@@ -35,17 +35,20 @@ export function vertexNormals(positions: Float32Array, indices: Uint32Array): Fl
   return out;
 }
 
-/** Unit normal of one triangle (zero vector for a degenerate one). */
-export function faceNormal(positions: Float32Array, a: number, b: number, c: number): [number, number, number] {
+/** Cross product of a triangle's two edges from a: its normal scaled by twice its area. */
+export function faceCross(positions: Float32Array, a: number, b: number, c: number): [number, number, number] {
   const ux = positions[b * 3]! - positions[a * 3]!;
   const uy = positions[b * 3 + 1]! - positions[a * 3 + 1]!;
   const uz = positions[b * 3 + 2]! - positions[a * 3 + 2]!;
   const vx = positions[c * 3]! - positions[a * 3]!;
   const vy = positions[c * 3 + 1]! - positions[a * 3 + 1]!;
   const vz = positions[c * 3 + 2]! - positions[a * 3 + 2]!;
-  const nx = uy * vz - uz * vy;
-  const ny = uz * vx - ux * vz;
-  const nz = ux * vy - uy * vx;
+  return [uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx];
+}
+
+/** Unit normal of one triangle (zero vector for a degenerate one). */
+export function faceNormal(positions: Float32Array, a: number, b: number, c: number): [number, number, number] {
+  const [nx, ny, nz] = faceCross(positions, a, b, c);
   const len = Math.hypot(nx, ny, nz);
   return len > 0 ? [nx / len, ny / len, nz / len] : [0, 0, 0];
 }

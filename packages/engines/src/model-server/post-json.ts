@@ -8,6 +8,28 @@
 import type { Stage } from '@orfeas/metrics';
 import { EngineError } from '../engine.js';
 
+/** The connection settings an adapter takes from its configuration. */
+export interface ModelServerLimits {
+  /** Per attempt, in ms. */
+  timeoutMs?: number;
+  /** Extra attempts after the first, on 5xx and on failed connections. */
+  retries?: number;
+  /** Largest answer read, in bytes. */
+  maxResponseBytes?: number;
+  /** Backoff before retry n (1-based), in ms; default 250 * 2^(n-1). */
+  backoffMs?: (attempt: number) => number;
+}
+
+/** The configured limits, with the adapter's defaults where none is set. */
+export function resolveLimits(o: ModelServerLimits, defaults: Required<Omit<ModelServerLimits, 'backoffMs'>>): ModelServerLimits & Required<Omit<ModelServerLimits, 'backoffMs'>> {
+  return {
+    timeoutMs: o.timeoutMs ?? defaults.timeoutMs,
+    retries: o.retries ?? defaults.retries,
+    maxResponseBytes: o.maxResponseBytes ?? defaults.maxResponseBytes,
+    ...(o.backoffMs ? { backoffMs: o.backoffMs } : {}),
+  };
+}
+
 export interface ModelServerCall {
   /** Who is called, for messages: "Automatic1111 txt2img server". */
   service: string;

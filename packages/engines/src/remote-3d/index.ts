@@ -9,22 +9,17 @@ import sharp from 'sharp';
 import { EngineError, type CutOut, type ImageTo3dEngine, type Mesh, type ModelQuality, type QualityIssue, type StageContext } from '../engine.js';
 import { removeBackground } from '../background-removal/index.js';
 import { exportTexturedModel } from '../export/index.js';
-import { postJson, rejected } from '../model-server/post-json.js';
+import { postJson, rejected, resolveLimits, type ModelServerLimits } from '../model-server/post-json.js';
 import { vertexNormals } from '../mesh/normals.js';
 import { maskIoU, rasterizeSilhouette } from '../shape/silhouette.js';
 import { generateProjectedTexture } from '../texture/index.js';
 import { meshFromGlb } from './glb-mesh.js';
 import { placeOverSubject } from './place-mesh.js';
 
-export interface RemoteImageTo3dOptions {
+/** Defaults: 300 s per attempt (shape generation takes tens of seconds on a GPU), 1 retry, GLBs up to 256 MiB. */
+export interface RemoteImageTo3dOptions extends ModelServerLimits {
   /** Base URL of the model server, e.g. http://gpu-host:8081 */
   url: string;
-  /** Per attempt (default 300 000 ms: shape generation takes tens of seconds on a GPU). */
-  timeoutMs?: number;
-  /** Largest GLB accepted (default 256 MiB). */
-  maxResponseBytes?: number;
-  /** Extra attempts on 5xx or a failed connection (default 1). */
-  retries?: number;
   /** Used for the shape when the server is unreachable, times out or fails. */
   fallback?: ImageTo3dEngine;
   seed?: number;
@@ -33,7 +28,6 @@ export interface RemoteImageTo3dOptions {
   steps?: number;
   guidanceScale?: number;
   workingSize?: number;
-  backoffMs?: (attempt: number) => number;
 }
 
 const FALLBACK_CODES = new Set(['model_server_unavailable', 'model_server_timeout', 'model_server_error']);
@@ -48,17 +42,15 @@ export function createRemoteImageTo3dEngine(options: RemoteImageTo3dOptions): Im
   const endpoint = new URL('/generate', options.url).toString();
   const service = 'Hunyuan3D model server';
   const workingSize = options.workingSize ?? 512;
+  const limits = resolveLimits(options, { timeoutMs: 300_000, retries: 1, maxResponseBytes: 256 * 1024 * 1024 });
 
   async function remoteShape(cutout: CutOut, quality: ModelQuality, ctx: StageContext): Promise<Mesh> {
     const call = {
       service,
       url: endpoint,
       stage: 'shape_generation' as const,
-      timeoutMs: options.timeoutMs ?? 300_000,
-      retries: options.retries ?? 1,
-      maxResponseBytes: options.maxResponseBytes ?? 256 * 1024 * 1024,
+      ...limits,
       signal: ctx.signal,
-      ...(options.backoffMs ? { backoffMs: options.backoffMs } : {}),
       body: {
         image: await cutoutPng(cutout),
         seed: options.seed ?? 1234,

@@ -6,26 +6,19 @@
  */
 import sharp from 'sharp';
 import { EngineError, type GeneratedImage, type TextToImageEngine } from '../engine.js';
-import { postJson, rejected } from '../model-server/post-json.js';
+import { postJson, rejected, resolveLimits, type ModelServerLimits } from '../model-server/post-json.js';
 import { imageQualityScore } from './image-score.js';
 import { checkRequest } from './request.js';
 import { STYLE_PROMPTS } from './styles.js';
 
-export interface A1111Options {
+/** Defaults: 120 s per attempt (a diffusion run takes a while), 2 retries, answers up to 64 MiB. */
+export interface A1111Options extends ModelServerLimits {
   /** Base URL of the server, e.g. http://127.0.0.1:7860 */
   url: string;
-  /** Per attempt (default 120 000 ms: a diffusion run takes a while). */
-  timeoutMs?: number;
-  /** Extra attempts on 5xx or a failed connection (default 2). */
-  retries?: number;
-  /** Largest answer read (default 64 MiB). */
-  maxResponseBytes?: number;
   steps?: number;
   cfgScale?: number;
   samplerName?: string;
   negativePrompt?: string;
-  /** Backoff before retry n, in ms (default 250 * 2^(n-1)). */
-  backoffMs?: (attempt: number) => number;
 }
 
 interface Txt2ImgResponse {
@@ -37,6 +30,7 @@ interface Txt2ImgResponse {
 export function createA1111TextToImageEngine(options: A1111Options): TextToImageEngine {
   const endpoint = new URL('/sdapi/v1/txt2img', options.url).toString();
   const service = 'Automatic1111 txt2img server';
+  const limits = resolveLimits(options, { timeoutMs: 120_000, retries: 2, maxResponseBytes: 64 * 1024 * 1024 });
   return {
     name: 'a1111',
     async generate(request, ctx): Promise<GeneratedImage> {
@@ -45,11 +39,8 @@ export function createA1111TextToImageEngine(options: A1111Options): TextToImage
         service,
         url: endpoint,
         stage: 'text_to_image' as const,
-        timeoutMs: options.timeoutMs ?? 120_000,
-        retries: options.retries ?? 2,
-        maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024,
+        ...limits,
         signal: ctx.signal,
-        ...(options.backoffMs ? { backoffMs: options.backoffMs } : {}),
         body: {
           prompt: `${request.prompt}, ${STYLE_PROMPTS[style]}`,
           negative_prompt: options.negativePrompt ?? 'blurry, low quality, watermark, text',
