@@ -71,7 +71,8 @@ describe('image uploads', () => {
     const noFormat = new FormData();
     noFormat.set('image', new Blob([image], { type: 'image/png' }), 'a.png');
     noFormat.set('quality', 'low');
-    await expectRefusal(await fetch(`${server.url}/api/v1/generations`, { method: 'POST', body: noFormat }), 400, 'invalid_value', 'format');
+    const missing = await expectRefusal(await fetch(`${server.url}/api/v1/generations`, { method: 'POST', body: noFormat }), 400, 'missing_field', 'format');
+    expect(missing.message).toContain('glb, obj, stl, ply');
     await expectRefusal(await json('/api/v1/generations', '{}'), 415, 'unsupported_media_type', 'body');
   });
 });
@@ -114,7 +115,8 @@ describe('after all of that', () => {
     expect(validation('image', 'too_large')).toBe(1);
     expect(validation('image', 'too_many_pixels')).toBe(1);
     expect(validation('image', 'format_mismatch')).toBe(1);
-    expect(validation('format', 'invalid_value')).toBe(2);
+    expect(validation('format', 'invalid_value')).toBe(1);
+    expect(validation('format', 'missing_field')).toBe(1);
     expect(validation('body', 'invalid_json')).toBe(1);
     expect(validation('id', 'invalid_job_id')).toBe(5);
     expect(valueOf(samples, 'errors_total', { type: 'job_not_found' })).toBe(3);

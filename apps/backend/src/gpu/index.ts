@@ -51,14 +51,7 @@ export async function startGpu(config: Config, registry: Registry, log: Logger):
   let sampler: GpuSampler | undefined;
   let source: GpuSource = 'nvml';
   try {
-    if (config.gpu.mode === 'auto') {
-      const real = mod.createGpuSampler({ intervalMs: config.gpu.intervalMs, ...(config.gpu.libraryPath ? { libraryPath: config.gpu.libraryPath } : {}) });
-      if (real.available) sampler = real;
-      else {
-        real.stop();
-        log.info({ reason: real.reason }, 'no NVIDIA driver answered; using the simulated GPU (nvml-sim)');
-      }
-    }
+    if (config.gpu.mode === 'auto') sampler = tryDriver(mod, config, log);
     if (!sampler) {
       source = 'sim';
       process.env.NVML_SIM_SCENARIO ??= mod.defaultSimScenarioPath;
@@ -85,6 +78,21 @@ export async function startGpu(config: Config, registry: Registry, log: Logger):
     }),
     stop: () => s.stop(),
   };
+}
+
+/** The NVIDIA driver's sampler, or undefined (logged) when there is no driver to sample. */
+function tryDriver(mod: SamplerModule, config: Config, log: Logger): GpuSampler | undefined {
+  let reason: string | undefined;
+  try {
+    const real = mod.createGpuSampler({ intervalMs: config.gpu.intervalMs, ...(config.gpu.libraryPath ? { libraryPath: config.gpu.libraryPath } : {}) });
+    if (real.available) return real;
+    reason = real.reason;
+    real.stop();
+  } catch (err) {
+    reason = (err as Error).message;
+  }
+  log.info({ reason }, 'no NVIDIA driver answered; using the simulated GPU (nvml-sim)');
+  return undefined;
 }
 
 function noGpu(source: GpuSource, reason: string): Gpu {

@@ -33,8 +33,8 @@ export class StageDurations {
       const mean = this.mean(stages[i]!);
       if (mean === undefined) return null;
       if (i > index) total += mean;
-      // In the current stage, trust what it reports when it reports something.
-      else total += fraction > 0 ? (elapsed / fraction) * (1 - fraction) : Math.max(mean - elapsed, 0);
+      // The current stage: what is left of its mean, by the fraction it reports or the time it has run.
+      else total += fraction > 0 ? mean * (1 - fraction) : Math.max(mean - elapsed, 0);
     }
     return Math.round(total * 1000) / 1000;
   }

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { invalid, type ApiError } from '../errors/index.js';
 
 function codeOf(issue: z.core.$ZodIssue, value: unknown): string {
-  if (issue.code === 'invalid_type' && value === undefined) return 'missing_field';
+  if (value === undefined && issue.code !== 'unrecognized_keys') return 'missing_field';
   if (issue.code === 'too_small' || issue.code === 'too_big') return 'out_of_range';
   if (issue.code === 'unrecognized_keys') return 'unknown_field';
   return issue.code;
@@ -24,6 +24,6 @@ function toApiError(issue: z.core.$ZodIssue, input: unknown): ApiError {
   const field = key === undefined ? 'body' : String(key);
   const value = typeof input === 'object' && input !== null && key !== undefined ? (input as Record<string, unknown>)[String(key)] : input;
   const code = codeOf(issue, value);
-  const message = code === 'missing_field' ? `${field} is required` : `${field}: ${issue.message}`;
+  const message = code === 'missing_field' ? `${field} is required (${issue.message})` : `${field}: ${issue.message}`;
   return invalid(field, code, message);
 }

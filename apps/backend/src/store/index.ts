@@ -142,9 +142,11 @@ export class JobStore {
       .run().changes;
   }
 
-  /** Puts a running job back in the queue (shutdown before it finished). */
+  /** Puts a running job back in the queue at shutdown; an orderly stop does not count as an attempt. */
   requeue(id: string): void {
-    this.db.prepare(`UPDATE jobs SET state = 'queued', stage = NULL WHERE id = ? AND state = 'running'`).run(id);
+    this.db
+      .prepare(`UPDATE jobs SET state = 'queued', stage = NULL, attempts = MAX(attempts - 1, 0) WHERE id = ? AND state = 'running'`)
+      .run(id);
   }
 
   setStage(id: string, stage: Stage, timings: Job['stageTimings']): void {
