@@ -2,7 +2,7 @@ import { validateBytes } from 'gltf-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { drawImage } from '../../test/images.js';
-import { breakMesh } from '../../test/meshes.js';
+import { breakMesh, cube } from '../../test/meshes.js';
 import { parseObj, parsePly, parseStl } from '../../test/parsers.js';
 import { createCpuImageTo3dEngine } from '../cpu-engine/index.js';
 import { EngineError, type ModelFormat, type TexturedMesh } from '../engine.js';
@@ -77,6 +77,17 @@ describe('exportTexturedModel', () => {
     expect(out.quality.issues.find((i) => i.issueType === 'boundary_edges')?.detail).toMatch(/repaired$/);
     const report = await validateBytes(out.files[0]!.data);
     expect(report.issues.numErrors).toBe(0);
+  });
+
+  it('writes 32-bit indices into a valid GLB when a mesh has more than 65535 vertices', async () => {
+    const big = cube(110); // 6 * 111^2 - shared edges, about 72 000 vertices
+    expect(big.positions.length / 3).toBeGreaterThan(65535);
+    const uvs = new Float32Array((big.positions.length / 3) * 2);
+    const out = await exportTexturedModel({ ...big, uvs, texture: model.texture, quality: model.quality }, 'glb', ctx);
+    const report = await validateBytes(out.files[0]!.data);
+    expect(report.issues.numErrors).toBe(0);
+    expect(report.info?.totalTriangleCount).toBe(big.indices.length / 3);
+    expect(out.quality.printable).toBe(true);
   });
 
   it('refuses a format it does not know', async () => {

@@ -68,6 +68,16 @@ describe('Automatic1111 text-to-image adapter', () => {
     expect((err as EngineError).message).toMatch(/did not answer within 200 ms/);
   });
 
+  it('stops waiting when the job is cancelled', async () => {
+    server = await startServer(() => {});
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const err = await createA1111TextToImageEngine({ url: server.url, timeoutMs: 10_000 })
+      .generate(request, { signal: controller.signal, progress: () => {} })
+      .catch((e: unknown) => e);
+    expect((err as EngineError).code).toBe('cancelled');
+  });
+
   it('reports a server that is down as model_server_unavailable', async () => {
     const url = await deadUrl();
     const err = await createA1111TextToImageEngine({ url, ...fast }).generate(request, detachedContext()).catch((e: unknown) => e);
