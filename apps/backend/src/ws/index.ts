@@ -53,12 +53,22 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log }: 
       return undefined;
     };
     const ackOf = (args: unknown[]) => (typeof args.at(-1) === 'function' ? (args.at(-1) as Ack) : undefined);
+    /** A listener whose fault is answered with an `error` event and logged, never thrown into socket.io. */
+    const on = (event: string, listener: (...args: unknown[]) => void) =>
+      socket.on(event, (...args: unknown[]) => {
+        try {
+          listener(...args);
+        } catch (err) {
+          log.error({ err, event, socket: socket.id }, 'WebSocket handler failed');
+          refuse(event, 'internal', 'internal error; see the service log', ackOf(args));
+        }
+      });
 
     socket.onAny((event: string, ...args: unknown[]) => {
       if (!KNOWN.has(event)) refuse(event, 'unknown_event', `unknown event ${JSON.stringify(event).slice(0, 64)}; send one of ${[...KNOWN].join(', ')}`, ackOf(args));
     });
 
-    socket.on(RECEIVED.subscribe, (payload: unknown, ...rest: unknown[]) => {
+    on(RECEIVED.subscribe, (payload: unknown, ...rest: unknown[]) => {
       const ack = ackOf([payload, ...rest]);
       const body = parse(RECEIVED.subscribe, jobPayload, payload, ack);
       if (!body) return;
@@ -69,7 +79,7 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log }: 
       sendCurrentState(socket, job.id);
     });
 
-    socket.on(RECEIVED.unsubscribe, (payload: unknown, ...rest: unknown[]) => {
+    on(RECEIVED.unsubscribe, (payload: unknown, ...rest: unknown[]) => {
       const ack = ackOf([payload, ...rest]);
       const body = parse(RECEIVED.unsubscribe, jobPayload, payload, ack);
       if (!body) return;
@@ -77,7 +87,7 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log }: 
       ack?.({ ok: true });
     });
 
-    socket.on(RECEIVED.gpuSubscribe, (...args: unknown[]) => {
+    on(RECEIVED.gpuSubscribe, (...args: unknown[]) => {
       const ack = ackOf(args);
       const payload = typeof args[0] === 'function' ? undefined : args[0];
       const body = parse(RECEIVED.gpuSubscribe, gpuPayload, payload, ack);
@@ -85,12 +95,12 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log }: 
       ack?.({ ok: true, hz: stream.join(socket, body?.hz) });
     });
 
-    socket.on(RECEIVED.gpuUnsubscribe, (...args: unknown[]) => {
+    on(RECEIVED.gpuUnsubscribe, (...args: unknown[]) => {
       stream.leave(socket);
       ackOf(args)?.({ ok: true });
     });
 
-    socket.on(RECEIVED.ping, (...args: unknown[]) => {
+    on(RECEIVED.ping, (...args: unknown[]) => {
       const pong = { serverTime: Date.now() };
       socket.emit(PONG, pong);
       ackOf(args)?.(pong);
