@@ -8,7 +8,7 @@ import { throwIfCancelled } from '../stage-context.js';
 import { decodeImage } from './decode.js';
 import { boundaryPixels, measureCutout, type CutoutMeasures } from './cutout-quality.js';
 import { close, countSubject, largestComponent, open } from './morphology.js';
-import { estimateBackground, openEnclosedHoles, segmentByFloodFill, type BackgroundModel } from './segmentation.js';
+import { backgroundDistance, estimateBackground, openEnclosedHoles, segmentByFloodFill, type BackgroundModel } from './segmentation.js';
 
 export interface BackgroundRemovalOptions {
   /** Longest side the image is scaled down to before segmentation (default 512). */
@@ -50,8 +50,9 @@ export async function removeBackground(image: Uint8Array, ctx: StageContext, opt
     for (let p = 0; p < raw.length; p++) raw[p] = img.rgba[p * 4 + 3]! >= 128 ? 255 : 0;
   } else {
     bg = estimateBackground(img.smoothed, width, height);
-    const filled = segmentByFloodFill(img.smoothed, width, height, bg);
-    raw = openEnclosedHoles(img.smoothed, filled, width, bg, Math.max(16, countSubject(filled) * 0.02));
+    const dist = backgroundDistance(img.rgba, img.smoothed, bg);
+    const filled = segmentByFloodFill(dist, width, height, bg.tolerance);
+    raw = openEnclosedHoles(dist, filled, width, bg.tolerance, Math.max(16, countSubject(filled) * 0.02));
   }
   const found = countSubject(raw);
   const minimum = Math.max(4, Math.floor(width * height * 0.001));

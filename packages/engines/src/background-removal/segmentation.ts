@@ -48,15 +48,26 @@ export function estimateBackground(rgba: Uint8Array, width: number, height: numb
   return { colour, tolerance: Math.min(120, Math.max(32, p90 * 1.6 + 12)) };
 }
 
+/**
+ * Each pixel's colour distance from the background, the smaller of the raw and the smoothed
+ * view: the smoothed one lets noisy background through, the raw one keeps the subject's edge
+ * where the blur spread it.
+ */
+export function backgroundDistance(raw: Uint8Array, smoothed: Uint8Array, model: BackgroundModel): Float32Array {
+  const out = new Float32Array(raw.length / 4);
+  for (let p = 0; p < out.length; p++) out[p] = Math.min(distance(raw, p * 4, model.colour), distance(smoothed, p * 4, model.colour));
+  return out;
+}
+
 /** 255 where a pixel is subject: not reached by a flood fill of background colours from the border. */
-export function segmentByFloodFill(rgba: Uint8Array, width: number, height: number, model: BackgroundModel): Uint8Array {
+export function segmentByFloodFill(dist: Float32Array, width: number, height: number, tolerance: number): Uint8Array {
   const n = width * height;
   const background = new Uint8Array(n);
   const queue = new Int32Array(n);
   let head = 0;
   let tail = 0;
   const visit = (p: number): void => {
-    if (background[p] === 0 && distance(rgba, p * 4, model.colour) <= model.tolerance) {
+    if (background[p] === 0 && dist[p]! <= tolerance) {
       background[p] = 1;
       queue[tail++] = p;
     }
@@ -80,12 +91,12 @@ export function segmentByFloodFill(rgba: Uint8Array, width: number, height: numb
  * under a handle) become background when they are large; small ones are kept as subject
  * detail (a white button on a shirt). `minArea` is in pixels.
  */
-export function openEnclosedHoles(rgba: Uint8Array, mask: Uint8Array, width: number, model: BackgroundModel, minArea: number): Uint8Array {
+export function openEnclosedHoles(dist: Float32Array, mask: Uint8Array, width: number, tolerance: number, minArea: number): Uint8Array {
   const n = mask.length;
   const seen = new Uint8Array(n);
   const queue = new Int32Array(n);
   const out = mask.slice();
-  const matches = (p: number): boolean => mask[p] !== 0 && distance(rgba, p * 4, model.colour) <= model.tolerance;
+  const matches = (p: number): boolean => mask[p] !== 0 && dist[p]! <= tolerance;
   for (let seed = 0; seed < n; seed++) {
     if (seen[seed] || !matches(seed)) continue;
     let head = 0;

@@ -30,7 +30,8 @@ export interface RemoteImageTo3dOptions extends ModelServerLimits {
   workingSize?: number;
 }
 
-const FALLBACK_CODES = new Set(['model_server_unavailable', 'model_server_timeout', 'model_server_error']);
+// Any model-server failure (down, slow, failing, refusing, garbled) can fall back; a cancelled job cannot.
+const fallsBack = (err: unknown): err is EngineError => err instanceof EngineError && err.code.startsWith('model_server_');
 const OCTREE: Record<ModelQuality, number> = { low: 128, medium: 256, high: 384 };
 
 async function cutoutPng(cutout: CutOut): Promise<string> {
@@ -107,7 +108,7 @@ export function createRemoteImageTo3dEngine(options: RemoteImageTo3dOptions): Im
       try {
         return await remoteShape(cutout, quality, ctx);
       } catch (err) {
-        if (!options.fallback || !(err instanceof EngineError) || !FALLBACK_CODES.has(err.code)) throw err;
+        if (!options.fallback || !fallsBack(err)) throw err;
         const mesh = await options.fallback.generateShape(cutout, { quality }, ctx);
         const issue: QualityIssue = { stage: 'shape', issueType: 'model_server_fallback', detail: `${options.fallback.name} built the shape: ${err.message}` };
         return { ...mesh, quality: { ...mesh.quality, issues: [...mesh.quality.issues, issue] } };
