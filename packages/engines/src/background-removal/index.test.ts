@@ -1,3 +1,4 @@
+/** Background removal on drawn images: plain, noisy, transparent, tiny, large, empty, not an image. */
 import { describe, expect, it } from 'vitest';
 import { drawImage } from '../../test/images.js';
 import { EngineError } from '../engine.js';

@@ -1,3 +1,4 @@
+/** The CPU image-to-3D engine end to end, on images the tests draw: valid GLBs, closed meshes, job errors. */
 import { validateBytes } from 'gltf-validator';
 import { describe, expect, it } from 'vitest';
 import { drawImage, type TestImageOptions } from '../../test/images.js';

@@ -1,3 +1,4 @@
+/** Export in every format, read back by independent parsers and the Khronos glTF validator; repair of a broken model. */
 import { validateBytes } from 'gltf-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';

@@ -1,3 +1,4 @@
+/** Mesh validation and repair on cubes broken on purpose: each breakage found, repaired and counted. */
 import { describe, expect, it } from 'vitest';
 import { breakMesh, cube } from '../../test/meshes.js';
 import { repairMesh } from './repair.js';

@@ -1,3 +1,4 @@
+/** The Hunyuan3D-2 adapter against a local server speaking its /generate request and GLB answer, failures included. */
 import { validateBytes } from 'gltf-validator';
 import sharp from 'sharp';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+/** The relief mesh and its distance transform: closed, manifold, within budget, bulging where thick. */
 import { describe, expect, it } from 'vitest';
 import { validateMesh } from '../mesh-quality/validate.js';
 import { distanceTransform } from './distance-transform.js';

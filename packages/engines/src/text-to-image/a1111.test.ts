@@ -1,3 +1,4 @@
+/** The Automatic1111 adapter against a local server speaking the txt2img request and response, failures included. */
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deadUrl, sendJson, startServer, type TestServer } from '../../test/http-server.js';

@@ -1,3 +1,4 @@
+/** The procedural text-to-image engine: deterministic bytes, every style, request validation. */
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { EngineError, type TextToImageRequest } from '../engine.js';
