@@ -1,0 +1,157 @@
+/**
+ * The backend benchmarks (run after build): what the service adds around the engines.
+ * - job latency through the API (POST, queue, store, stage runner, events, result file, the
+ *   `complete` event on socket.io) against calling the same engine directly;
+ * - GET /api/v1/jobs/:id throughput with every middleware (request id, log, HTTP metrics)
+ *   against a bare Hono route reading the same store.
+ * Writes bench/results/backend.json.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import os from 'node:os';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { createCpuImageTo3dEngine, createProceduralTextToImageEngine, detachedContext } from '@orfeas/engines';
+import { Hono } from 'hono';
+import sharp from 'sharp';
+import { io as connect } from 'socket.io-client';
+import { loadConfig, startServer } from '../dist/index.js';
+import { JobStore } from '../dist/store/index.js';
+
+const RESULTS = new URL('../../../bench/results/', import.meta.url);
+const JOBS = 20;
+const REQUESTS = 3000;
+const CONCURRENCY = 8;
+
+const median = (values) => {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (v, digits = 3) => Number(v.toPrecision(digits));
+
+async function subjectPng(size, hue) {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}"><rect width="100%" height="100%" fill="rgb(20,20,30)"/><circle cx="${size / 2}" cy="${size / 2}" r="${size / 3}" fill="hsl(${hue},70%,60%)"/></svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
+async function jobLatency(server, socket, submit) {
+  const started = performance.now();
+  const res = await submit();
+  const { jobId } = await res.json();
+  await new Promise((resolve, reject) => {
+    const onDone = (p) => p.jobId === jobId && (cleanup(), resolve());
+    const onError = (p) => p.jobId === jobId && (cleanup(), reject(new Error(JSON.stringify(p.error))));
+    const cleanup = () => (socket.off('complete', onDone), socket.off('error', onError));
+    socket.on('complete', onDone);
+    socket.on('error', onError);
+    socket.emit('subscribe', { jobId });
+  });
+  return (performance.now() - started) / 1000;
+}
+
+async function benchJobs(rows) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'orfeas-bench-'));
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ORFEAS_DATA_DIR: dataDir, ORFEAS_GPU: 'off', LOG_LEVEL: 'silent', WORKER_CONCURRENCY: '1', ORFEAS_RATE_LIMIT: '0' });
+  const server = await startServer(config);
+  const socket = connect(server.url, { transports: ['websocket'] });
+  await new Promise((r) => socket.once('connect', r));
+
+  const text = createProceduralTextToImageEngine();
+  const request = (seed) => ({ prompt: 'a lighthouse at dusk', style: 'watercolor', width: 256, height: 256, seed });
+  const direct = [];
+  const viaApi = [];
+  for (let i = 0; i < JOBS + 3; i++) {
+    let t = performance.now();
+    await text.generate(request(1000 + i), detachedContext());
+    if (i >= 3) direct.push((performance.now() - t) / 1000);
+    const seconds = await jobLatency(server, socket, () =>
+      fetch(`${server.url}/api/v1/text-to-image`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request(5000 + i)) }),
+    );
+    if (i >= 3) viaApi.push(seconds);
+  }
+  rows.push({ case: 'baseline: procedural text-to-image 256x256 called directly, p50', value: round(median(direct)), unit: 's' });
+  rows.push({ case: 'text-to-image job through the API to the complete event, p50', value: round(median(viaApi)), unit: 's', ratio: round(median(viaApi) / median(direct)) });
+
+  const engine = createCpuImageTo3dEngine();
+  const direct3d = [];
+  const api3d = [];
+  for (let i = 0; i < JOBS + 3; i++) {
+    const png = await subjectPng(256, i * 17);
+    const ctx = detachedContext();
+    let t = performance.now();
+    const cutout = await engine.removeBackground(png, ctx);
+    const mesh = await engine.generateShape(cutout, { quality: 'low' }, ctx);
+    const textured = await engine.generateTexture(mesh, cutout, ctx);
+    await engine.exportModel(textured, 'glb', ctx);
+    if (i >= 3) direct3d.push((performance.now() - t) / 1000);
+    const seconds = await jobLatency(server, socket, () => {
+      const form = new FormData();
+      form.set('image', new Blob([png], { type: 'image/png' }), 'in.png');
+      form.set('format', 'glb');
+      form.set('quality', 'low');
+      return fetch(`${server.url}/api/v1/generations`, { method: 'POST', body: form });
+    });
+    if (i >= 3) api3d.push(seconds);
+  }
+  rows.push({ case: 'baseline: CPU image-to-3D, 256px PNG to GLB (low), four stages called directly, p50', value: round(median(direct3d)), unit: 's' });
+  rows.push({ case: 'image-to-3D job through the API (upload checks included) to the complete event, p50', value: round(median(api3d)), unit: 's', ratio: round(median(api3d) / median(direct3d)) });
+  socket.close();
+  await server.close();
+}
+
+const execFileAsync = promisify(execFile);
+const LOAD = fileURLToPath(new URL('./load.mjs', import.meta.url));
+
+/** Requests per second a separate client process gets from `url`. */
+async function load(url, n, concurrency) {
+  const { stdout } = await execFileAsync(process.execPath, [LOAD, url, String(n), String(concurrency)]);
+  return Number(stdout.trim());
+}
+
+async function benchStatus(rows) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'orfeas-bench-'));
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ORFEAS_DATA_DIR: dataDir, ORFEAS_GPU: 'off', LOG_LEVEL: 'silent', ORFEAS_RATE_LIMIT: '0' });
+  const server = await startServer(config);
+  const res = await fetch(`${server.url}/api/v1/text-to-image`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'x', style: 'sketch', width: 64, height: 64, seed: 1 }) });
+  const { jobId } = await res.json();
+
+  const store = JobStore.open(dataDir);
+  const bare = new Hono().get('/api/v1/jobs/:id', (c) => c.json(store.get(c.req.param('id'))));
+  const bareServer = await new Promise((resolve) => {
+    const s = serve({ fetch: bare.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const bareUrl = `http://127.0.0.1:${bareServer.address().port}/api/v1/jobs/${jobId}`;
+  const fullUrl = `${server.url}/api/v1/jobs/${jobId}`;
+  await load(bareUrl, 300, CONCURRENCY);
+  await load(fullUrl, 300, CONCURRENCY);
+  const bareRates = [];
+  const fullRates = [];
+  for (let round = 0; round < 3; round++) {
+    bareRates.push(await load(bareUrl, REQUESTS, CONCURRENCY));
+    fullRates.push(await load(fullUrl, REQUESTS, CONCURRENCY));
+  }
+  rows.push({ case: `baseline: bare Hono GET of the job row, ${CONCURRENCY} concurrent clients`, value: round(median(bareRates)), unit: 'req/s' });
+  rows.push({ case: 'GET /api/v1/jobs/:id with request id, logs and HTTP metrics', value: round(median(fullRates)), unit: 'req/s', ratio: round(median(fullRates) / median(bareRates)), target: '>= 0.5', met: median(fullRates) / median(bareRates) >= 0.5 });
+  bareServer.close();
+  store.close();
+  await server.close();
+}
+
+const rows = [];
+const started = performance.now();
+await benchJobs(rows);
+await benchStatus(rows);
+mkdirSync(RESULTS, { recursive: true });
+const machine = `${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, ${os.totalmem() >> 30} GiB, Node ${process.version}`;
+const result = {
+  name: 'backend',
+  description: 'What the service adds around the engines: job latency through the API against the engine alone (ratio), and job-status throughput with all middleware against bare Hono (ratio)',
+  date: new Date().toISOString(),
+  machine,
+  rows,
+};
+writeFileSync(new URL('backend.json', RESULTS), `${JSON.stringify(result, null, 2)}\n`);
+for (const row of rows) console.log(`  ${row.case}: ${row.value} ${row.unit}${row.ratio === undefined ? '' : ` (x${row.ratio})`}`);
+console.log(`  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
