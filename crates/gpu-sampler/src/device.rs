@@ -146,8 +146,8 @@ impl DeviceState {
             self.energy_counter_last = Some(e);
         }
         if let Some(bits) = reading.throttle_reasons {
-            for (integral, (_, bit)) in self.throttle.iter_mut().zip(THROTTLE_REASONS) {
-                integral.add(Rule::ForwardStep, mono_s, if bits & bit != 0 { 1.0 } else { 0.0 });
+            for (integral, (_, reason)) in self.throttle.iter_mut().zip(THROTTLE_REASONS) {
+                integral.add(Rule::ForwardStep, mono_s, if bits & reason.bits() != 0 { 1.0 } else { 0.0 });
             }
         }
         self.samples_total += 1;
@@ -187,6 +187,15 @@ impl DeviceState {
 mod tests {
     use super::*;
 
+    /// Hands out 1, 2, 3, ... as the sampler's sequence does.
+    fn sequence() -> impl FnMut() -> u64 {
+        let mut seq = 0;
+        move || {
+            seq += 1;
+            seq
+        }
+    }
+
     fn tick(time_ms: f64, util: Option<f64>, power: Option<f64>) -> TickRead {
         TickRead {
             reading: Reading { time_ms, utilization_ratio: util, power_watts: power, throttle_reasons: Some(0x4), ..Reading::default() },
@@ -197,11 +206,7 @@ mod tests {
     #[test]
     fn not_supported_switches_a_field_off_once() {
         let mut d = DeviceState::new(0, "g".into(), "u".into(), 4);
-        let mut seq = 0;
-        let mut next = || {
-            seq += 1;
-            seq
-        };
+        let mut next = sequence();
         let mut t = tick(0.0, Some(0.5), None);
         t.errors.push((Field::Fans, NvmlError::NotSupported));
         d.apply(t, 0.0, &mut next);
@@ -212,11 +217,7 @@ mod tests {
     #[test]
     fn falls_back_to_reads_without_driver_samples() {
         let mut d = DeviceState::new(0, "g".into(), "u".into(), 4);
-        let mut seq = 0;
-        let mut next = || {
-            seq += 1;
-            seq
-        };
+        let mut next = sequence();
         for (i, t) in [0.0, 0.1, 0.35, 1.0].iter().enumerate() {
             d.apply(tick(*t * 1000.0, Some(0.5), Some(100.0)), *t, &mut next);
             assert_eq!(d.samples_total, i as u64 + 1);
@@ -231,11 +232,7 @@ mod tests {
     #[test]
     fn driver_samples_are_kept_once() {
         let mut d = DeviceState::new(0, "g".into(), "u".into(), 16);
-        let mut seq = 0;
-        let mut next = || {
-            seq += 1;
-            seq
-        };
+        let mut next = sequence();
         let mut t = tick(0.0, None, None);
         t.utilization_samples = vec![(1_000_000, 1.0), (1_500_000, 0.5)];
         d.apply(t, 0.0, &mut next);

@@ -1,4 +1,5 @@
 //! What one tick read from one device, and the driver samples it collected.
+use nvml_wrapper::bitmasks::device::ThrottleReasons;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct MemoryBytes {
@@ -65,19 +66,19 @@ pub struct DriverSample {
     pub value: f64,
 }
 
-/// nvmlClocksEventReason* bits by the catalog's reason names.
-pub const THROTTLE_REASONS: [(&str, u64); 9] = [
-    ("gpu_idle", 0x1),
-    ("applications_clocks_setting", 0x2),
-    ("sw_power_cap", 0x4),
-    ("hw_slowdown", 0x8),
-    ("sync_boost", 0x10),
-    ("sw_thermal_slowdown", 0x20),
-    ("hw_thermal_slowdown", 0x40),
-    ("hw_power_brake_slowdown", 0x80),
-    ("display_clock_setting", 0x100),
+/// The catalog's throttle reason names (GPU_THROTTLE_REASONS) for NVML's clock-event bits.
+pub const THROTTLE_REASONS: [(&str, ThrottleReasons); 9] = [
+    ("gpu_idle", ThrottleReasons::GPU_IDLE),
+    ("applications_clocks_setting", ThrottleReasons::APPLICATIONS_CLOCKS_SETTING),
+    ("sw_power_cap", ThrottleReasons::SW_POWER_CAP),
+    ("hw_slowdown", ThrottleReasons::HW_SLOWDOWN),
+    ("sync_boost", ThrottleReasons::SYNC_BOOST),
+    ("sw_thermal_slowdown", ThrottleReasons::SW_THERMAL_SLOWDOWN),
+    ("hw_thermal_slowdown", ThrottleReasons::HW_THERMAL_SLOWDOWN),
+    ("hw_power_brake_slowdown", ThrottleReasons::HW_POWER_BRAKE_SLOWDOWN),
+    ("display_clock_setting", ThrottleReasons::DISPLAY_CLOCK_SETTING),
 ];
 
 pub fn throttle_names(bits: u64) -> Vec<&'static str> {
-    THROTTLE_REASONS.iter().filter(|(_, b)| bits & b != 0).map(|(n, _)| *n).collect()
+    THROTTLE_REASONS.iter().filter(|(_, r)| bits & r.bits() != 0).map(|(n, _)| *n).collect()
 }

@@ -1,6 +1,7 @@
 //! The scenario: simulated devices, their field schedules, driver sample buffers and faults,
 //! read from NVML_SIM_SCENARIO (a file path or inline JSON) at nvmlInit time.
 use crate::schedule::Schedule;
+use nvml_wrapper_sys::bindings::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -106,17 +107,17 @@ impl Default for SampleBuffer {
     }
 }
 
-/// nvmlClocksEventReason* bits, by the names used in scenarios.
-pub const THROTTLE_REASONS: [(&str, u64); 9] = [
-    ("gpu_idle", 0x1),
-    ("applications_clocks_setting", 0x2),
-    ("sw_power_cap", 0x4),
-    ("hw_slowdown", 0x8),
-    ("sync_boost", 0x10),
-    ("sw_thermal_slowdown", 0x20),
-    ("hw_thermal_slowdown", 0x40),
-    ("hw_power_brake_slowdown", 0x80),
-    ("display_clock_setting", 0x100),
+/// nvml.h's clock-event (throttle) reason bits, by the names used in scenarios.
+pub const THROTTLE_REASONS: [(&str, u32); 9] = [
+    ("gpu_idle", nvmlClocksEventReasonGpuIdle),
+    ("applications_clocks_setting", nvmlClocksEventReasonApplicationsClocksSetting),
+    ("sw_power_cap", nvmlClocksEventReasonSwPowerCap),
+    ("hw_slowdown", nvmlClocksThrottleReasonHwSlowdown),
+    ("sync_boost", nvmlClocksEventReasonSyncBoost),
+    ("sw_thermal_slowdown", nvmlClocksEventReasonSwThermalSlowdown),
+    ("hw_thermal_slowdown", nvmlClocksThrottleReasonHwThermalSlowdown),
+    ("hw_power_brake_slowdown", nvmlClocksThrottleReasonHwPowerBrakeSlowdown),
+    ("display_clock_setting", nvmlClocksEventReasonDisplayClockSetting),
 ];
 
 /// Names accepted in `unsupported`.

@@ -114,7 +114,7 @@ pub unsafe extern "C" fn nvmlDeviceGetCurrentClocksEventReasons(device: nvmlDevi
         let bits = THROTTLE_REASONS
             .iter()
             .filter(|(name, _)| d.throttle.get(*name).is_some_and(|s| s.at(t) >= 0.5))
-            .fold(0u64, |acc, (_, bit)| acc | bit);
+            .fold(0u64, |acc, (_, bit)| acc | u64::from(*bit));
         put(reasons, bits)
     }))
 }

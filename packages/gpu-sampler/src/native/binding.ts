@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GpuDevice, GpuReading, GpuSamples, GpuSamplerStats, GpuSnapshot, GpuWindow } from '../sampler/types.js';
+import type { GpuSampler } from '../sampler/types.js';
 
 /** The package root (this file is dist/native/binding.js or src/native/binding.ts). */
 export const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -15,15 +15,8 @@ export const BUILD_COMMAND = 'npm run build -w @orfeas/gpu-sampler';
 /** Overrides the addon's path (tests point it at a missing file). */
 export const ADDON_ENV = 'ORFEAS_GPU_SAMPLER_ADDON';
 
-export interface NativeSampler {
-  devices(): GpuDevice[];
-  latest(): GpuReading[];
-  window(windowMs: number): GpuWindow[];
-  samples(sinceCursor?: number): GpuSamples;
-  stats(): GpuSamplerStats;
-  snapshot(): GpuSnapshot;
-  stop(): void;
-}
+/** The addon's sampler: the public sampler's reads, checked against native/index.d.ts by a test. */
+export type NativeSampler = Omit<GpuSampler, 'available' | 'reason'>;
 
 export interface NativeBinding {
   startSampler(options: { libraryPath?: string; intervalMs?: number; ringSize?: number }): NativeSampler;
