@@ -14,7 +14,7 @@ import { benchImage } from './image.mjs';
 import { runJob, STAGES } from './pipeline.mjs';
 
 const RUNS = 20;
-const THROUGHPUT_JOBS_PER_WORKER = 6;
+const THROUGHPUT_JOBS_PER_WORKER = 10;
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '..', '..', '..', 'bench', 'results', 'engines.json');
 
