@@ -91,8 +91,10 @@ export class WorkerPool {
   private launch(claimed: ClaimedJob): void {
     const abort = new AbortController();
     const control = { stop: null, signal: abort.signal, abort };
-    const done = this.options
-      .execute(claimed, control)
+    // Started on the next turn of the event loop: an engine's synchronous work must not hold
+    // back the 202 of the request that woke the pool.
+    const done = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.options.execute(claimed, control))
       .catch((err) => this.options.log.error({ err, jobId: claimed.job.id }, 'job executor failed'))
       .finally(() => {
         this.running.delete(claimed.job.id);
