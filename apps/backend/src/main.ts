@@ -5,7 +5,7 @@
 import { ConfigError, loadConfig } from './config/index.js';
 import { startServer } from './app/server.js';
 
-let config;
+let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig();
 } catch (err) {
@@ -14,7 +14,15 @@ try {
   process.exit(2);
 }
 
-const server = await startServer(config);
+let server: Awaited<ReturnType<typeof startServer>>;
+try {
+  server = await startServer(config);
+} catch (err) {
+  const { code, message } = err as NodeJS.ErrnoException;
+  const why = code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is already in use (set PORT)` : message;
+  console.error(`orfeas-backend: cannot start: ${why}`);
+  process.exit(1);
+}
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {

@@ -153,6 +153,18 @@ describe('image to 3D over HTTP and WebSocket', () => {
     expect(valueOf(samples, 'failed_generations_total', { type: 'image_to_3d', reason: 'no_subject' })).toBe(1);
   });
 
+  it('survives an internal fault in a stage: the job fails as internal, counted and logged, the next one runs', async () => {
+    control.crashWidth = 91;
+    const { jobId } = (await (await submitImage(server.url, await subjectImage('png', 91))).json()) as any;
+    const job = await waitForState(server.url, jobId, ['failed']);
+    expect(job.error).toEqual({ code: 'internal', message: 'internal error in stage texture_generation', stage: 'texture_generation' });
+    const samples = await scrape(server.url);
+    expect(valueOf(samples, 'pipeline_stage_errors_total', { stage: 'texture_generation', error_type: 'type_error' })).toBe(1);
+    expect(valueOf(samples, 'errors_total', { type: 'internal', route: '/api/v1/generations' })).toBe(1);
+    const next = (await (await submitImage(server.url, await subjectImage('png', 92))).json()) as any;
+    expect((await waitForState(server.url, next.jobId, ['completed', 'failed'])).state).toBe('completed');
+  });
+
   it('streams GPU snapshots at the asked rate, answers ping, and survives malformed payloads', async () => {
     const stats = nextEvent(socket, 'gpu_stats');
     expect(await socket.emitWithAck('gpu_subscribe', { hz: 500 })).toEqual({ ok: true, hz: 20 });

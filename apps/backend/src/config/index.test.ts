@@ -15,7 +15,7 @@ describe('loadConfig', () => {
 
   it('stops on a bad value with a message naming the variable and the value', () => {
     const cases: [Record<string, string>, string][] = [
-      [{ PORT: 'eighty' }, 'PORT="eighty"'],
+      [{ PORT: 'eighty' }, 'PORT="eighty": must be a whole number from 0 to 65535'],
       [{ PORT: '70000' }, 'PORT="70000"'],
       [{ ORFEAS_GPU: 'cuda' }, 'ORFEAS_GPU="cuda"'],
       [{ WORKER_CONCURRENCY: '0' }, 'WORKER_CONCURRENCY="0"'],

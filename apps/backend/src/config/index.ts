@@ -5,8 +5,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const int = (min: number, max: number, fallback: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+const int = (min: number, max: number, fallback: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback);
+};
 
 /** Empty strings count as unset, so `FOO= npm start` behaves like leaving FOO out. */
 const optionalText = z.string().min(1).optional();

@@ -15,6 +15,8 @@ export interface EngineControl {
   entered(stage: Stage): Promise<void>;
   /** Images whose width is this value fail in shape_generation with an EngineError. */
   failWidth?: number;
+  /** Images whose width is this value make texture_generation throw a plain TypeError (a bug, not a refusal). */
+  crashWidth?: number;
 }
 
 export function createEngineControl(): EngineControl {
@@ -77,6 +79,7 @@ export function createTestEngines(control: EngineControl = createEngineControl()
     },
     async generateTexture(mesh, _cutout, _ctx) {
       await wait('texture_generation');
+      if (_cutout.width === control.crashWidth) (null as unknown as { texture: number }).texture;
       return {
         ...mesh,
         uvs: new Float32Array([0, 0, 1, 0, 1, 1, 0, 1]),
