@@ -1,5 +1,9 @@
 //! The exported NVML C functions, grouped as nvml.h groups them.
-#![allow(non_upper_case_globals)]
+//!
+//! Safety, for every function: the contract of nvml.h. Out pointers must be valid for a write
+//! or NULL (NULL answers NVML_ERROR_INVALID_ARGUMENT); buffers hold `length` bytes or `count`
+//! samples as the caller says.
+#![allow(non_upper_case_globals, clippy::missing_safety_doc)]
 pub mod device;
 pub mod samples;
 pub mod system;
