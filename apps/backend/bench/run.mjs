@@ -18,7 +18,6 @@ import { Hono } from 'hono';
 import sharp from 'sharp';
 import { io as connect } from 'socket.io-client';
 import { loadConfig, startServer } from '../dist/index.js';
-import { JobStore } from '../dist/store/index.js';
 
 const RESULTS = new URL('../../../bench/results/', import.meta.url);
 const JOBS = 20;
@@ -117,7 +116,7 @@ async function benchStatus(rows) {
   const res = await fetch(`${server.url}/api/v1/text-to-image`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'x', style: 'sketch', width: 64, height: 64, seed: 1 }) });
   const { jobId } = await res.json();
 
-  const store = JobStore.open(dataDir);
+  const store = server.store;
   const bare = new Hono().get('/api/v1/jobs/:id', (c) => c.json(store.get(c.req.param('id'))));
   const bareServer = await new Promise((resolve) => {
     const s = serve({ fetch: bare.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
@@ -135,7 +134,6 @@ async function benchStatus(rows) {
   rows.push({ case: `baseline: bare Hono GET of the job row, ${CONCURRENCY} concurrent clients`, value: round(median(bareRates)), unit: 'req/s' });
   rows.push({ case: 'GET /api/v1/jobs/:id with request id, logs and HTTP metrics', value: round(median(fullRates)), unit: 'req/s', ratio: round(median(fullRates) / median(bareRates)), target: '>= 0.5', met: median(fullRates) / median(bareRates) >= 0.5 });
   bareServer.close();
-  store.close();
   await server.close();
 }
 

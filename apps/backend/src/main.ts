@@ -20,6 +20,7 @@ try {
 } catch (err) {
   const { code, message } = err as NodeJS.ErrnoException;
   const why = code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is already in use (set PORT)` : message;
+  // The data directory's lock goes with the process; jobs it claimed are requeued at the next start.
   console.error(`orfeas-backend: cannot start: ${why}`);
   process.exit(1);
 }

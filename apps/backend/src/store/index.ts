@@ -7,10 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Stage } from '@orfeas/metrics';
+import { lockDataDir } from './lock.js';
 import { SCHEMA } from './schema.js';
 import type { Job, JobError, JobParams, JobResult, JobState, JobType } from './job.js';
 
 export * from './job.js';
+export { DataDirInUseError } from './lock.js';
 
 interface Row {
   id: string;
@@ -72,15 +74,22 @@ function toJob(row: Row): Job {
 
 export class JobStore {
   readonly db: Database.Database;
+  private readonly unlock: () => void;
 
   private constructor(readonly dataDir: string) {
-    for (const dir of ['uploads', 'results']) fs.mkdirSync(path.join(dataDir, dir), { recursive: true });
-    this.db = new Database(path.join(dataDir, 'orfeas.db'));
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL keeps committed rows through a process crash; only an OS crash can lose the last ones.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    this.unlock = lockDataDir(dataDir);
+    try {
+      for (const dir of ['uploads', 'results']) fs.mkdirSync(path.join(dataDir, dir), { recursive: true });
+      this.db = new Database(path.join(dataDir, 'orfeas.db'));
+      this.db.pragma('journal_mode = WAL');
+      // NORMAL keeps committed rows through a process crash; only an OS crash can lose the last ones.
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.exec(SCHEMA);
+    } catch (err) {
+      this.unlock();
+      throw err;
+    }
   }
 
   static open(dataDir: string): JobStore {
@@ -208,5 +217,6 @@ export class JobStore {
     if (!this.db.open) return;
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
+    this.unlock();
   }
 }

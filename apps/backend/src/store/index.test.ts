@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { DataDirInUseError, JobStore } from './index.js';
+
+const dataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'orfeas-store-test-'));
+const newJob = (id: string) => ({
+  id,
+  type: 'text_to_image' as const,
+  params: { prompt: 'p', style: 'sketch', width: 64, height: 64, seed: 1 },
+  inputPath: null,
+  cacheKey: `key-${id}`,
+});
+
+it('keeps one service per data directory', () => {
+  const dir = dataDir();
+  const store = JobStore.open(dir);
+  expect(() => JobStore.open(dir)).toThrow(DataDirInUseError);
+  expect(() => JobStore.open(dir)).toThrow(/in use by process/);
+  store.close();
+  JobStore.open(dir).close();
+});
+
+it('takes over the lock of a process that is gone', () => {
+  const dir = dataDir();
+  fs.writeFileSync(path.join(dir, 'orfeas.lock'), '2147483646');
+  JobStore.open(dir).close();
+});
+
+it('hands out queued jobs in order and puts running ones back at the next open', () => {
+  const dir = dataDir();
+  let store = JobStore.open(dir);
+  store.insert(newJob('a'));
+  store.insert(newJob('b'));
+  expect(store.claimNext()?.job).toMatchObject({ id: 'a', state: 'running', attempts: 1 });
+  store.close();
+
+  store = JobStore.open(dir);
+  expect(store.requeueRunning()).toBe(1);
+  expect(store.claimNext()?.job).toMatchObject({ id: 'a', attempts: 2 });
+  expect(store.claimNext()?.job.id).toBe('b');
+  expect(store.claimNext()).toBeUndefined();
+  store.close();
+});
