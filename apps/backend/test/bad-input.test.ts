@@ -123,6 +123,9 @@ describe('after all of that', () => {
     expect(valueOf(samples, 'errors_total', { type: 'route_not_found', route: 'unmatched' })).toBe(1);
     expect(valueOf(samples, 'image_uploads_total', { status: 'rejected' })).toBeGreaterThanOrEqual(10);
     expect(valueOf(samples, 'errors_total', { type: 'internal' })).toBe(0);
+    // Counted once: a validation error is not also an errors_total sample.
+    expect(valueOf(samples, 'errors_total', { type: 'invalid_job_id' })).toBe(0);
+    expect(valueOf(samples, 'errors_total', { type: 'truncated_image' })).toBe(0);
 
     const res = await submitImage(server.url, await subjectImage('png'));
     expect(res.status).toBe(202);
