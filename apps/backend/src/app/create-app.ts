@@ -67,7 +67,8 @@ export async function createApp({ config, engines, logger, metrics: given }: Cre
     for (const [stage, seconds] of Object.entries(timings)) durations.add(stage as never, seconds);
   }
   const cache = new ResultCache(store, metrics);
-  const deps = { store, cache, events, metrics, durations, log, engines: engines ?? defaultEngines(config, log) };
+  const defaults = engines ? undefined : defaultEngines(config, log);
+  const deps = { store, cache, events, metrics, durations, log, engines: engines ?? defaults!.engines };
   const pool = new WorkerPool({
     store,
     concurrency: config.workerConcurrency,
@@ -108,6 +109,7 @@ export async function createApp({ config, engines, logger, metrics: given }: Cre
       if (closed) return;
       closed = true;
       await pool.stop(config.shutdownGraceMs);
+      await defaults?.close();
       gpu.stop();
       store.close();
     },

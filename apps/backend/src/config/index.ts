@@ -5,10 +5,11 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const int = (min: number, max: number, fallback: number) => {
+const wholeNumber = (min: number, max: number) => {
   const error = `must be a whole number from ${min} to ${max}`;
-  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback);
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 };
+const int = (min: number, max: number, fallback: number) => wholeNumber(min, max).default(fallback);
 
 /** Empty strings count as unset, so `FOO= npm start` behaves like leaving FOO out. */
 const optionalText = z.string().min(1).optional();
@@ -23,6 +24,8 @@ const schema = z.object({
   ORFEAS_GPU_INTERVAL_MS: int(1, 60_000, 100),
   METRICS_TOKEN: optionalText,
   WORKER_CONCURRENCY: int(1, 64, 2),
+  /** Threads the engines run in; 0 runs them on the main thread. Default: one per job worker. */
+  ORFEAS_ENGINE_THREADS: wholeNumber(0, 64).optional(),
   ORFEAS_MAX_UPLOAD_BYTES: int(1_024, 1_073_741_824, 10 * 1024 * 1024),
   ORFEAS_MAX_IMAGE_PIXELS: int(1, 1_000_000_000, 4096 * 4096),
   ORFEAS_RATE_LIMIT: int(0, 1_000_000, 60),
@@ -43,6 +46,7 @@ export interface Config {
   gpu: { mode: 'auto' | 'sim' | 'off'; libraryPath?: string; intervalMs: number };
   metricsToken?: string;
   workerConcurrency: number;
+  engineThreads: number;
   upload: { maxBytes: number; maxPixels: number };
   rateLimit: { limit: number; windowMs: number };
   shutdownGraceMs: number;
@@ -81,6 +85,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     gpu: { mode: e.ORFEAS_GPU, libraryPath: e.ORFEAS_NVML_LIBRARY, intervalMs: e.ORFEAS_GPU_INTERVAL_MS },
     metricsToken: e.METRICS_TOKEN,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    engineThreads: e.ORFEAS_ENGINE_THREADS ?? e.WORKER_CONCURRENCY,
     upload: { maxBytes: e.ORFEAS_MAX_UPLOAD_BYTES, maxPixels: e.ORFEAS_MAX_IMAGE_PIXELS },
     rateLimit: { limit: e.ORFEAS_RATE_LIMIT, windowMs: e.ORFEAS_RATE_LIMIT_WINDOW_MS },
     shutdownGraceMs: e.ORFEAS_SHUTDOWN_GRACE_MS,

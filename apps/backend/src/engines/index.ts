@@ -1,27 +1,31 @@
 /**
- * The default engines from @orfeas/engines: the built-in CPU image-to-3D engine, or the
- * Hunyuan3D model-server adapter (falling back to the CPU engine's shape when the server
- * fails) when ORFEAS_3D_SERVER_URL names one; the procedural text-to-image engine, or the
- * Automatic1111 adapter when ORFEAS_TXT2IMG_URL names a server.
+ * The default engines: those selectEngines picks from @orfeas/engines, run in engine threads
+ * (ORFEAS_ENGINE_THREADS, default one per job worker) or, with 0 threads or when running from
+ * the TypeScript sources, on the main thread.
  */
-import {
-  createA1111TextToImageEngine,
-  createCpuImageTo3dEngine,
-  createProceduralTextToImageEngine,
-  createRemoteImageTo3dEngine,
-} from '@orfeas/engines';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { Engines } from '../jobs/engines.js';
+import { selectEngines } from './select.js';
+import { EngineThreads, engineThreadsAvailable } from './threads.js';
 
-export function defaultEngines(config: Config, log: Logger): Engines {
-  const { modelServerUrl, textToImageUrl } = config.remote;
-  const cpu = createCpuImageTo3dEngine();
-  const imageTo3d = modelServerUrl ? createRemoteImageTo3dEngine({ url: modelServerUrl, fallback: cpu }) : cpu;
-  const textToImage = textToImageUrl ? createA1111TextToImageEngine({ url: textToImageUrl }) : createProceduralTextToImageEngine();
-  log.info(
-    { imageTo3d: imageTo3d.name, textToImage: textToImage.name, modelServerUrl, textToImageUrl },
-    'engines ready',
-  );
-  return { imageTo3d, textToImage };
+export interface DefaultEngines {
+  engines: Engines;
+  close(): Promise<void>;
+}
+
+export function defaultEngines(config: Config, log: Logger): DefaultEngines {
+  const servers = { modelServerUrl: config.remote.modelServerUrl, textToImageUrl: config.remote.textToImageUrl };
+  const local = selectEngines(servers);
+  const names = { imageTo3d: local.imageTo3d.name, textToImage: local.textToImage.name };
+  if (config.engineThreads === 0 || !engineThreadsAvailable()) {
+    log.info({ ...names, ...servers, threads: 0 }, 'engines ready on the main thread');
+    return { engines: local, close: async () => {} };
+  }
+  const threads = new EngineThreads(config.engineThreads, servers, log);
+  log.info({ ...names, ...servers, threads: config.engineThreads }, 'engines ready in engine threads');
+  return {
+    engines: { imageTo3d: threads.imageTo3d(names.imageTo3d), textToImage: threads.textToImage(names.textToImage) },
+    close: () => threads.close(),
+  };
 }

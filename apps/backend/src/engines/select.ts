@@ -1,0 +1,31 @@
+/**
+ * Which engines of @orfeas/engines serve: the built-in CPU image-to-3D engine, or the
+ * Hunyuan3D model-server adapter (falling back to the CPU engine's shape when the server
+ * fails) when a model server is configured; the procedural text-to-image engine, or the
+ * Automatic1111 adapter when a txt2img server is. The same choice in the main thread and in
+ * the engine threads.
+ */
+import {
+  createA1111TextToImageEngine,
+  createCpuImageTo3dEngine,
+  createProceduralTextToImageEngine,
+  createRemoteImageTo3dEngine,
+  type ImageTo3dEngine,
+  type TextToImageEngine,
+} from '@orfeas/engines';
+
+export interface RemoteServers {
+  modelServerUrl?: string | undefined;
+  textToImageUrl?: string | undefined;
+}
+
+export function selectEngines({ modelServerUrl, textToImageUrl }: RemoteServers): {
+  imageTo3d: ImageTo3dEngine;
+  textToImage: TextToImageEngine;
+} {
+  const cpu = createCpuImageTo3dEngine();
+  return {
+    imageTo3d: modelServerUrl ? createRemoteImageTo3dEngine({ url: modelServerUrl, fallback: cpu }) : cpu,
+    textToImage: textToImageUrl ? createA1111TextToImageEngine({ url: textToImageUrl }) : createProceduralTextToImageEngine(),
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Engine threads: the engines run in a small pool of worker threads, one call at a time per
+ * thread, so a CPU-heavy stage never holds the event loop that serves HTTP, socket.io and
+ * scrapes, and WORKER_CONCURRENCY jobs really run side by side. The engines seen by the
+ * pipeline are proxies with the same interface; a thread that dies fails its call (as an
+ * internal error) and is replaced.
+ */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { EngineError, type ImageTo3dEngine, type StageContext, type TextToImageEngine } from '@orfeas/engines';
+import type { Logger } from 'pino';
+import type { RemoteServers } from './select.js';
+import type { EngineCall, EngineKind, FromEngineThread, ThreadError } from './thread-messages.js';
+
+/** The compiled thread entry; absent when running from the TypeScript sources (tests, tsx). */
+export const ENGINE_WORKER_URL = new URL('./engine-worker.js', import.meta.url);
+
+export function engineThreadsAvailable(): boolean {
+  return ENGINE_WORKER_URL.protocol === 'file:' && fs.existsSync(fileURLToPath(ENGINE_WORKER_URL));
+}
+
+interface PendingCall {
+  call: EngineCall;
+  ctx: StageContext;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  current?: PendingCall;
+}
+
+function toError({ error }: { error: ThreadError }): Error {
+  if (error.kind === 'engine') return new EngineError(error.code, error.message, error.stage);
+  const e = new Error(error.message);
+  e.name = error.name;
+  if (error.stack) e.stack = error.stack;
+  return e;
+}
+
+export class EngineThreads {
+  private readonly threads: Thread[] = [];
+  private readonly waiting: PendingCall[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    size: number,
+    private readonly servers: RemoteServers,
+    private readonly log: Logger,
+    private readonly workerUrl: URL = ENGINE_WORKER_URL,
+  ) {
+    for (let i = 0; i < size; i++) this.threads.push(this.spawn());
+  }
+
+  imageTo3d(name: string): ImageTo3dEngine {
+    const call = this.caller('imageTo3d');
+    return {
+      name,
+      removeBackground: (image, ctx) => call('removeBackground', [image], ctx),
+      generateShape: (cutout, options, ctx) => call('generateShape', [cutout, options], ctx),
+      generateTexture: (mesh, cutout, ctx) => call('generateTexture', [mesh, cutout], ctx),
+      exportModel: (model, format, ctx) => call('exportModel', [model, format], ctx),
+    };
+  }
+
+  textToImage(name: string): TextToImageEngine {
+    const call = this.caller('textToImage');
+    return { name, generate: (request, ctx) => call('generate', [request], ctx) };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const pending of this.waiting.splice(0)) pending.reject(new Error('engine threads closed'));
+    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+  }
+
+  private caller(engine: EngineKind) {
+    return <T>(method: string, args: unknown[], ctx: StageContext): Promise<T> =>
+      new Promise<T>((resolve, reject) => {
+        if (this.closed) return reject(new Error('engine threads closed'));
+        const call: EngineCall = { type: 'call', id: this.nextId++, engine, method, args };
+        this.waiting.push({ call, ctx, resolve: resolve as (value: unknown) => void, reject });
+        this.dispatch();
+      });
+  }
+
+  private dispatch(): void {
+    for (const thread of this.threads) {
+      if (thread.current) continue;
+      const pending = this.waiting.shift();
+      if (!pending) return;
+      thread.current = pending;
+      const onAbort = () => thread.worker.postMessage({ type: 'abort', id: pending.call.id });
+      if (pending.ctx.signal.aborted) onAbort();
+      else pending.ctx.signal.addEventListener('abort', onAbort, { once: true });
+      thread.worker.postMessage(pending.call);
+    }
+  }
+
+  private spawn(): Thread {
+    const thread: Thread = { worker: new Worker(this.workerUrl, { workerData: this.servers }) };
+    thread.worker.unref();
+    thread.worker.on('message', (message: FromEngineThread) => {
+      const pending = thread.current;
+      if (!pending || pending.call.id !== message.id) return;
+      if (message.type === 'progress') return pending.ctx.progress(message.fraction);
+      thread.current = undefined;
+      if (message.type === 'result') pending.resolve(message.result);
+      else pending.reject(toError(message));
+      this.dispatch();
+    });
+    thread.worker.on('error', (err) => this.log.error({ err }, 'engine thread failed'));
+    thread.worker.on('exit', (code) => {
+      if (this.closed) return;
+      this.log.error({ code }, 'engine thread exited; starting another');
+      const index = this.threads.indexOf(thread);
+      thread.current?.reject(new Error(`the engine thread exited with code ${code}`));
+      if (index >= 0) this.threads[index] = this.spawn();
+      this.dispatch();
+    });
+    return thread;
+  }
+}
