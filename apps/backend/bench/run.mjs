@@ -3,10 +3,12 @@
  * - job latency through the API (POST, queue, store, stage runner, events, result file, the
  *   `complete` event on socket.io) against calling the same engine directly;
  * - GET /api/v1/jobs/:id throughput with every middleware (request id, log, HTTP metrics)
- *   against a bare Hono route reading the same store.
+ *   against a bare Hono route reading the same store;
+ * - GET /health latency while image-to-3D jobs run, engines in threads against engines on the
+ *   main thread (how long the event loop stalls).
  * Writes bench/results/backend.json.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -102,6 +104,7 @@ async function benchJobs(rows) {
 
 const execFileAsync = promisify(execFile);
 const LOAD = fileURLToPath(new URL('./load.mjs', import.meta.url));
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 /** Requests per second a separate client process gets from `url`. */
 async function load(url, n, concurrency) {
@@ -137,15 +140,81 @@ async function benchStatus(rows) {
   await server.close();
 }
 
+/** Starts the built server as a child process; resolves with its URL and the process. */
+async function spawnServer(env) {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ORFEAS_GPU: 'off', ORFEAS_RATE_LIMIT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on (http:\/\/\S+?)"/.exec(out);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+  return { url, child };
+}
+
+/** Latency of GET /health while image-to-3D jobs run: how long the event loop stalls. */
+async function benchResponsiveness(rows) {
+  const png = await subjectPng(512, 40);
+  const results = {};
+  for (const threads of ['0', '2']) {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'orfeas-bench-'));
+    const { url, child } = await spawnServer({ ORFEAS_DATA_DIR: dataDir, WORKER_CONCURRENCY: '2', ORFEAS_ENGINE_THREADS: threads });
+    // Probes run from the first upload to the last completion, side by side with the jobs.
+    const latencies = [];
+    let done = false;
+    const probing = (async () => {
+      while (!done) {
+        const t = performance.now();
+        await (await fetch(`${url}/health`)).arrayBuffer();
+        latencies.push((performance.now() - t) / 1000);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    const ids = [];
+    for (let i = 0; i < 6; i++) {
+      const form = new FormData();
+      form.set('image', new Blob([png], { type: 'image/png' }), 'in.png');
+      form.set('format', 'glb');
+      form.set('quality', i % 2 ? 'medium' : 'high');
+      ids.push((await (await fetch(`${url}/api/v1/generations`, { method: 'POST', body: form })).json()).jobId);
+    }
+    const unfinished = new Set(ids);
+    while (unfinished.size > 0) {
+      for (const id of [...unfinished]) {
+        const { state } = await (await fetch(`${url}/api/v1/jobs/${id}`)).json();
+        if (state !== 'queued' && state !== 'running') unfinished.delete(id);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    done = true;
+    await probing;
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    const sorted = latencies.sort((a, b) => a - b);
+    results[threads] = { p95: sorted[Math.floor(sorted.length * 0.95)], max: sorted.at(-1), n: sorted.length };
+  }
+  rows.push({ case: `baseline: GET /health p95 while six 512px image-to-3D jobs run, engines on the main thread (${results['0'].n} probes)`, value: round(results['0'].p95), unit: 's' });
+  rows.push({ case: `GET /health p95 while the same jobs run, engines in 2 threads (${results['2'].n} probes)`, value: round(results['2'].p95), unit: 's', ratio: round(results['2'].p95 / results['0'].p95), target: '< 1', met: results['2'].p95 < results['0'].p95 });
+  rows.push({ case: 'GET /health worst case, engines on the main thread', value: round(results['0'].max), unit: 's' });
+  rows.push({ case: 'GET /health worst case, engines in 2 threads', value: round(results['2'].max), unit: 's', ratio: round(results['2'].max / results['0'].max) });
+}
+
 const rows = [];
 const started = performance.now();
 await benchJobs(rows);
 await benchStatus(rows);
+await benchResponsiveness(rows);
 mkdirSync(RESULTS, { recursive: true });
 const machine = `${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, ${os.totalmem() >> 30} GiB, Node ${process.version}`;
 const result = {
   name: 'backend',
-  description: 'What the service adds around the engines: job latency through the API against the engine alone (ratio), and job-status throughput with all middleware against bare Hono (ratio)',
+  description: 'What the service adds around the engines: job latency through the API against the engine alone, job-status throughput with all middleware against bare Hono, and /health latency during jobs with engines in threads against engines on the main thread (ratios against the baseline row above each)',
   date: new Date().toISOString(),
   machine,
   rows,
