@@ -3,6 +3,8 @@
  * queued and running, started again on the same data directory, and every job finishes.
  * SIGTERM stops it gracefully: running stages reach a boundary or the job is requeued.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { subjectImage } from './support/images.js';
 import { spawnBackend, type BackendProcess } from './support/process.js';
@@ -45,6 +47,9 @@ it('finishes every acknowledged job after a SIGKILL and a restart', async () => 
     expect(['model/gltf-binary', 'application/x-ply', 'application/ply']).toContain(file.headers.get('content-type'));
     expect((await file.arrayBuffer()).byteLength).toBeGreaterThan(100);
   }
+  // Finished jobs' uploads are gone; their results stay.
+  expect(fs.readdirSync(path.join(dataDir, 'uploads'))).toEqual([]);
+  expect(fs.readdirSync(path.join(dataDir, 'results')).sort()).toEqual([...ids].sort());
   const samples = await scrape(backend.url);
   expect(valueOf(samples, 'job_queue_size')).toBe(0);
   expect(valueOf(samples, 'active_jobs')).toBe(0);

@@ -33,7 +33,8 @@ export function jobRoutes({ service, store }: { service: JobService; store: JobS
       return c.body(body, 200, {
         'Content-Type': job.result.contentType,
         'Content-Length': String(fs.statSync(file).size),
-        'Content-Disposition': `attachment; filename="${job.result.name}"`,
+        // The engine names the file: only plain characters reach the header.
+        'Content-Disposition': `attachment; filename="${job.result.name.replace(/[^\w.-]/g, '_')}"`,
       });
     })
     .delete('/:id', (c) => {

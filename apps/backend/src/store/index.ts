@@ -163,27 +163,44 @@ export class JobStore {
   }
 
   complete(id: string, result: JobResult, quality: Job['quality'], timings: Job['stageTimings']): void {
+    const input = this.inputOf(id);
     this.db
       .prepare(
-        `UPDATE jobs SET state = 'completed', stage = NULL, result = ?, quality = ?, stage_timings = ?, finished_at = ?
+        `UPDATE jobs SET state = 'completed', stage = NULL, result = ?, quality = ?, stage_timings = ?, finished_at = ?,
+                         input_path = NULL
          WHERE id = ?`,
       )
       .run(JSON.stringify(result), json(quality), JSON.stringify(timings), now(), id);
+    this.removeFile(input);
   }
 
   finish(id: string, state: 'failed' | 'cancelled', error: JobError, timings: Job['stageTimings']): void {
+    const input = this.inputOf(id);
     this.db
-      .prepare('UPDATE jobs SET state = ?, error = ?, stage_timings = ?, finished_at = ? WHERE id = ?')
+      .prepare('UPDATE jobs SET state = ?, error = ?, stage_timings = ?, finished_at = ?, input_path = NULL WHERE id = ?')
       .run(state, JSON.stringify(error), JSON.stringify(timings), now(), id);
+    this.removeFile(input);
   }
 
   /** Cancels a job that no worker has taken yet; false when it is not queued any more. */
   cancelQueued(id: string, error: JobError): boolean {
-    return (
+    const input = this.inputOf(id);
+    const cancelled =
       this.db
-        .prepare(`UPDATE jobs SET state = 'cancelled', error = ?, finished_at = ? WHERE id = ? AND state = 'queued'`)
-        .run(JSON.stringify(error), now(), id).changes === 1
-    );
+        .prepare(`UPDATE jobs SET state = 'cancelled', error = ?, finished_at = ?, input_path = NULL WHERE id = ? AND state = 'queued'`)
+        .run(JSON.stringify(error), now(), id).changes === 1;
+    if (cancelled) this.removeFile(input);
+    return cancelled;
+  }
+
+  private inputOf(id: string): string | null {
+    const row = this.db.prepare('SELECT input_path FROM jobs WHERE id = ?').get(id) as { input_path: string | null } | undefined;
+    return row?.input_path ?? null;
+  }
+
+  /** A finished job's upload is no longer needed: removed after its row says so (a crash between leaves only a stray file). */
+  private removeFile(relative: string | null): void {
+    if (relative) fs.rmSync(this.resolve(relative), { force: true });
   }
 
   /** Jobs by state and type, for the queue gauges. */
