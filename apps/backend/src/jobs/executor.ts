@@ -108,9 +108,12 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
       return;
     }
     const expected = error instanceof EngineError;
-    const jobError: JobError = expected
-      ? { code: error.code, message: error.message, ...(error.stage ?? current ? { stage: (error.stage ?? current)! } : {}) }
-      : { code: 'internal', message: `internal error${current ? ` in stage ${current}` : ''}`, ...(current ? { stage: current } : {}) };
+    const stage: Stage | null = (expected ? error.stage : undefined) ?? current;
+    const jobError: JobError = {
+      code: expected ? error.code : 'internal',
+      message: expected ? error.message : `internal error${stage ? ` in stage ${stage}` : ''}`,
+      ...(stage ? { stage } : {}),
+    };
     store.finish(job.id, 'failed', jobError, runner.timings);
     recordGeneration(metrics, job, { status: 'failure', seconds: seconds(), reason: jobError.code });
     metrics.errors.errorsTotal.inc({ type: expected ? jobError.code : 'internal', route: submitRoute(job.type) });
