@@ -29,6 +29,18 @@ function jobsApp(metrics: Metrics, options?: HttpMetricsOptions) {
   app.get('/throw-string', () => {
     throw 'kaput';
   });
+  app.get('/stream', (c) => {
+    const chunks = ['progress ', 'done'];
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const chunk = chunks.shift();
+        if (chunk === undefined) controller.close();
+        else controller.enqueue(new TextEncoder().encode(chunk));
+      },
+    });
+    return c.body(body, 200, { 'content-length': '13' });
+  });
   app.get('/health', (c) => c.text('ok'));
   app.get('/internal/state', (c) => c.text('ok'));
   return app;
@@ -55,6 +67,12 @@ describe('httpMetrics over real HTTP', () => {
     await vi.waitFor(async () => expect(await histogramCount(registry, responseSizeBytes.name, { route: '/jobs/:id' })).toBe(3));
     expect(await value(registry, responseSizeBytes.name, { route: '/jobs/:id' }, `${responseSizeBytes.name}_sum`)).toBe(written);
     expect(await value(registry, requestsInFlight.name, { method: 'GET' })).toBe(0);
+  });
+
+  it('observes a streamed response once it has been written', async () => {
+    expect(await (await fetch(`${served.url}/stream`)).text()).toBe('progress done');
+    const sum = `${responseSizeBytes.name}_sum`;
+    await vi.waitFor(async () => expect(await value(metrics.registry, responseSizeBytes.name, { route: '/stream' }, sum)).toBe(13));
   });
 
   it('observes the request body size from Content-Length', async () => {

@@ -7,8 +7,9 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { HTTP_METHODS } from '../catalog.js';
 import { errorType } from '../error-type/index.js';
 import type { Metrics } from '../registry/create-metrics.js';
+import { CounterSeries, GaugeSeries, HistogramSeries } from '../registry/series-cache.js';
 import { routePattern } from './route.js';
-import { nodeResponseSize, type NodeBindings } from './node-response.js';
+import { observeNodeResponseSize, type NodeBindings } from './node-response.js';
 
 export interface HttpMetricsOptions {
   /** Paths not recorded: exact strings or patterns (default /metrics, /health, /ready). */
@@ -24,19 +25,22 @@ const OTHER_METHOD = '_OTHER';
 export function httpMetrics(metrics: Metrics, options: HttpMetricsOptions = {}): MiddlewareHandler {
   const excluded = exclusion(options.exclude ?? DEFAULT_EXCLUDED_PATHS);
   const unmatched = options.unmatchedRoute ?? UNMATCHED_ROUTE;
-  const { requestsTotal, requestDurationSeconds, requestSizeBytes, responseSizeBytes, requestsInFlight } = metrics.http;
+  const { http } = metrics;
   const { errorsTotal } = metrics.errors;
-  // One label object per method, reused: the in-flight gauge is touched twice per request.
-  const methodLabels = new Map<string, { method: string }>(
-    HTTP_METHODS.map((method) => [method, { method }]),
-  );
+  // Per-series caches: after a label set's first request, recording it is a few additions.
+  const requests = new CounterSeries(http.requestsTotal);
+  const durations = new HistogramSeries(http.requestDurationSeconds);
+  const requestSizes = new HistogramSeries(http.requestSizeBytes);
+  const responseSizes = new HistogramSeries(http.responseSizeBytes);
+  const inFlight = new GaugeSeries(http.requestsInFlight);
+  const methodLabels = new Map(HTTP_METHODS.map((method) => [method as string, { method }]));
 
   return async function httpMetricsMiddleware(c, next) {
     if (excluded(c.req.path)) return next();
-    const inFlight = methodLabels.get(c.req.method) ?? methodLabels.get(OTHER_METHOD)!;
-    const method = inFlight.method;
+    const methodLabel = methodLabels.get(c.req.method) ?? methodLabels.get(OTHER_METHOD)!;
+    const method = methodLabel.method;
     const started = performance.now();
-    requestsInFlight.inc(inFlight);
+    inFlight.inc(method, methodLabel);
     let thrown: { error: unknown } | undefined;
     try {
       await next();
@@ -45,21 +49,28 @@ export function httpMetrics(metrics: Metrics, options: HttpMetricsOptions = {}):
       throw error;
     } finally {
       const seconds = (performance.now() - started) / 1000;
-      requestsInFlight.dec(inFlight);
+      inFlight.dec(method, methodLabel);
       const route = routePattern(c, unmatched);
       // A throw that got past every onError becomes a 500 from the server adapter.
-      const status = thrown ? '500' : String(c.res.status);
-      requestsTotal.inc({ method, route, status });
-      requestDurationSeconds.observe({ method, route, status }, seconds);
+      const status = thrown ? '500' : statusText(c.res.status);
+      // Keys joined by newlines, which neither methods, route patterns nor statuses contain.
+      const seriesKey = `${method}\n${route}\n${status}`;
+      const labels = { method, route, status };
+      requests.inc(seriesKey, labels);
+      durations.observe(seriesKey, labels, seconds);
+      const sizeKey = `${method}\n${route}`;
       const sizeLabels = { method, route };
       const requestSize = declaredRequestSize(c);
-      if (requestSize !== undefined) requestSizeBytes.observe(sizeLabels, requestSize);
+      if (requestSize !== undefined) requestSizes.observe(sizeKey, sizeLabels, requestSize);
       const failure = thrown ? thrown.error : c.error;
       if (failure !== undefined) errorsTotal.inc({ type: errorType(failure), route });
-      if (!thrown) observeResponseSize(c, (size) => responseSizeBytes.observe(sizeLabels, size));
+      if (!thrown) observeResponseSize(c, responseSizes, sizeKey, sizeLabels);
     }
   };
 }
+
+const STATUS_TEXTS: string[] = [];
+const statusText = (status: number) => (STATUS_TEXTS[status] ??= String(status));
 
 function exclusion(patterns: readonly (string | RegExp)[]): (path: string) => boolean {
   const exact = new Set(patterns.filter((p): p is string => typeof p === 'string'));
@@ -71,21 +82,29 @@ function exclusion(patterns: readonly (string | RegExp)[]): (path: string) => bo
 /** Content-Length of the request; 0 for a request without a body; undefined when chunked. */
 function declaredRequestSize(c: Context): number | undefined {
   const incoming = (c.env as NodeBindings | undefined)?.incoming;
-  const length = incoming ? incoming.headers['content-length'] : c.req.header('content-length');
+  const length = incoming ? rawHeader(incoming.rawHeaders, 'content-length') : c.req.header('content-length');
   if (length !== undefined) {
     const size = Number(length);
     return Number.isFinite(size) && size >= 0 ? size : undefined;
   }
-  const chunked = incoming ? incoming.headers['transfer-encoding'] : c.req.header('transfer-encoding');
+  const chunked = incoming ? rawHeader(incoming.rawHeaders, 'transfer-encoding') : c.req.header('transfer-encoding');
   return chunked === undefined ? 0 : undefined;
 }
 
-/** Reports the response body size once known; responses of unknown length are not observed. */
-function observeResponseSize(c: Context, observe: (size: number) => void): void {
+/** A header from Node's raw list: reading incoming.headers would build the whole header object. */
+function rawHeader(raw: string[], name: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    const key = raw[i]!;
+    if (key.length === name.length && key.toLowerCase() === name) return raw[i + 1];
+  }
+  return undefined;
+}
+
+/** Observes the response body size once known; responses of unknown length are not observed. */
+function observeResponseSize(c: Context, sizes: HistogramSeries, key: string, labels: Record<string, string>): void {
   const outgoing = (c.env as NodeBindings | undefined)?.outgoing;
-  // On @hono/node-server the length is only settled once the response is written.
-  if (outgoing) return nodeResponseSize(outgoing, observe);
+  if (outgoing) return observeNodeResponseSize(outgoing, sizes, key, labels);
   const length = c.res.headers.get('content-length');
-  if (length !== null) return observe(Number(length));
-  if (c.res.body === null) observe(0);
+  if (length !== null) sizes.observe(key, labels, Number(length));
+  else if (c.res.body === null) sizes.observe(key, labels, 0);
 }

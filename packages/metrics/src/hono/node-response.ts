@@ -1,9 +1,10 @@
 /**
  * The body size of a response written by @hono/node-server, read from Node's ServerResponse
- * once it is finished. Reading the size from the Hono Response instead would force the
- * adapter's lightweight Response to build a full one (its fast path keeps the body private).
+ * once written. Reading it from the Hono Response instead would make the adapter's lightweight
+ * Response build a full one (its fast path keeps the body private).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HistogramSeries } from '../registry/series-cache.js';
 
 /** The bindings @hono/node-server passes as c.env. */
 export interface NodeBindings {
@@ -12,12 +13,22 @@ export interface NodeBindings {
 }
 
 type WrittenResponse = ServerResponse & { _contentLength?: number | null };
+type Labels = Record<string, string>;
 
-export function nodeResponseSize(outgoing: ServerResponse, observe: (size: number) => void): void {
-  outgoing.once('finish', () => {
-    const size = writtenSize(outgoing as WrittenResponse);
-    if (size !== undefined) observe(size);
-  });
+/** Observes the size once the response is written; streamed bodies of unknown length are skipped. */
+export function observeNodeResponseSize(outgoing: ServerResponse, sizes: HistogramSeries, key: string, labels: Labels): void {
+  // The adapter writes a buffered body in the same run of promise jobs that ends the middleware
+  // chain, so by the next tick it is written: no per-response 'finish' listener on the hot path.
+  process.nextTick(observeWritten, outgoing, sizes, key, labels);
+}
+
+function observeWritten(outgoing: ServerResponse, sizes: HistogramSeries, key: string, labels: Labels): void {
+  if (!outgoing.writableEnded) {
+    outgoing.once('finish', () => observeWritten(outgoing, sizes, key, labels));
+    return;
+  }
+  const size = writtenSize(outgoing as WrittenResponse);
+  if (size !== undefined) sizes.observe(key, labels, size);
 }
 
 function writtenSize(outgoing: WrittenResponse): number | undefined {

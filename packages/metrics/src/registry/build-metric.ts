@@ -58,11 +58,13 @@ function guardInPlace(metric: Counter | Gauge | Histogram, guard: LabelGuard): v
   const target = metric as unknown as AnyMetric;
   // Counter and Histogram bind inc/observe as instance properties in their constructors, so the
   // guard wraps the instance rather than overriding prototype methods.
+  // Every recording method takes (labels?, value?): a fixed arity keeps the hot path free of
+  // rest-array allocations (the HTTP middleware calls five of these per request).
   for (const name of RECORDING_METHODS) {
     const inner = target[name] as Method | undefined;
     if (typeof inner !== 'function') continue;
-    target[name] = (labels: unknown, ...rest: unknown[]) =>
-      inner.call(metric, isLabels(labels) ? guard.apply(labels) : labels, ...rest);
+    target[name] = (labels: unknown, value?: unknown) =>
+      inner.call(metric, isLabels(labels) ? guard.apply(labels) : labels, value);
   }
   const labels = target.labels as (...args: unknown[]) => unknown;
   target.labels = (...args: unknown[]) => labels.call(metric, guard.apply(labelObject(target.labelNames, args)));

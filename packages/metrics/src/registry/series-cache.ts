@@ -1,0 +1,119 @@
+/**
+ * Hot-path recording for metrics touched on every request. prom-client re-validates and
+ * re-hashes the labels on each call (a histogram observe costs 1-3 µs, the bulk of what an
+ * instrumented request costs); here a label set goes through prom-client's public, label-guarded
+ * methods once, and later recordings update the series it created in place.
+ *
+ * prom-client 15 keeps each series as a plain object in `metric.hashMap` under a key built from
+ * the sorted label names and values. A cached series is used only while it is still the object
+ * prom-client holds (reset() and remove() replace it); a label set the guard rewrote (to
+ * "other") is never cached, so every overflow is still counted; and if prom-client's layout
+ * ever differs, nothing is cached and every call takes the public path.
+ */
+import type { Counter, Gauge, Histogram } from 'prom-client';
+
+type Labels = Record<string, string>;
+interface Series {
+  labels: Labels;
+  value?: number;
+  bucketValues?: Record<string, number>;
+  sum?: number;
+  count?: number;
+}
+interface Internals {
+  labelNames: string[];
+  hashMap?: Record<string, Series>;
+  upperBounds?: number[];
+}
+interface Cached {
+  hash: string;
+  series: Series;
+}
+
+/** Records into one metric by a caller-built key that stands for exactly one label set. */
+abstract class SeriesCache<M extends Counter<string> | Gauge<string> | Histogram<string>> {
+  private readonly cache = new Map<string, Cached>();
+  private readonly names: string[];
+  protected readonly internals: Internals;
+
+  constructor(protected readonly metric: M) {
+    this.internals = metric as unknown as Internals;
+    this.names = [...this.internals.labelNames].sort();
+  }
+
+  /** The live series of `key`, or undefined after recording through the public path. */
+  protected cached(key: string): Series | undefined {
+    const hit = this.cache.get(key);
+    if (hit && this.internals.hashMap?.[hit.hash] === hit.series) return hit.series;
+    return undefined;
+  }
+
+  /** Remembers the series prom-client now holds for `labels`, if it is exactly that label set. */
+  protected remember(key: string, labels: Labels): void {
+    let hash = '';
+    for (const name of this.names) if (labels[name] !== undefined) hash += `${name}:${labels[name]},`;
+    const series = this.internals.hashMap?.[hash];
+    if (series && this.names.every((name) => series.labels[name] === labels[name])) this.cache.set(key, { hash, series });
+    else this.cache.delete(key);
+  }
+}
+
+export class CounterSeries extends SeriesCache<Counter<string>> {
+  inc(key: string, labels: Labels, value = 1): void {
+    const series = Number.isFinite(value) && value >= 0 ? this.cached(key) : undefined;
+    if (series && typeof series.value === 'number') {
+      series.value += value;
+      return;
+    }
+    // The public path also refuses what the fast path skips (negative or non-finite values).
+    this.metric.inc(labels, value);
+    this.remember(key, labels);
+  }
+}
+
+export class GaugeSeries extends SeriesCache<Gauge<string>> {
+  inc(key: string, labels: Labels, delta = 1): void {
+    const series = Number.isFinite(delta) ? this.cached(key) : undefined;
+    if (series && typeof series.value === 'number') {
+      series.value += delta;
+      return;
+    }
+    this.metric.inc(labels, delta);
+    this.remember(key, labels);
+  }
+
+  dec(key: string, labels: Labels): void {
+    this.inc(key, labels, -1);
+  }
+}
+
+export class HistogramSeries extends SeriesCache<Histogram<string>> {
+  private readonly bounds: number[];
+  private readonly boundKeys: string[];
+
+  constructor(metric: Histogram<string>) {
+    super(metric);
+    this.bounds = this.internals.upperBounds ?? [];
+    this.boundKeys = this.bounds.map(String);
+  }
+
+  observe(key: string, labels: Labels, value: number): void {
+    const series = Number.isFinite(value) ? this.cached(key) : undefined;
+    if (series?.bucketValues && typeof series.count === 'number' && typeof series.sum === 'number') {
+      // Buckets hold per-bucket counts keyed by the bound's string form (the export accumulates).
+      const i = this.bucketOf(value);
+      if (i >= 0) series.bucketValues[this.boundKeys[i]!]! += 1;
+      series.sum += value;
+      series.count += 1;
+      return;
+    }
+    this.metric.observe(labels, value);
+    this.remember(key, labels);
+  }
+
+  private bucketOf(value: number): number {
+    const bounds = this.bounds;
+    for (let i = 0; i < bounds.length; i++) if (value <= bounds[i]!) return i;
+    return -1;
+  }
+}
