@@ -3,6 +3,7 @@
  * sampler, metrics — and the Hono app routing the API over them. It needs no open port:
  * tests call `app.request()`; startServer puts it on one, with the WebSocket module.
  */
+import fs from 'node:fs';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { UNMATCHED_ROUTE, createMetrics, httpMetrics, metricsHandler, type Metrics } from '@orfeas/metrics';
@@ -28,7 +29,10 @@ import { JobStore } from '../store/index.js';
 import type { AppEnv } from './env.js';
 import { requestLog } from './request-log.js';
 
-export const VERSION = '0.1.0';
+/** The package's version (app_info{version}): read from package.json, one level above src/ and dist/. */
+export const VERSION: string = (
+  JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export interface CreateAppOptions {
   config: Config;
