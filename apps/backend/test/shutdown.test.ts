@@ -1,0 +1,31 @@
+/**
+ * Graceful shutdown in process: a job whose stage does not finish within the shutdown grace
+ * is requeued (without using up an attempt), and the next start runs it to the end. The
+ * stage-boundary case is in restart.test.ts (SIGTERM to the built server).
+ */
+import { expect, it } from 'vitest';
+import { startServer, loadConfig } from '../src/index.js';
+import { subjectImage } from './support/images.js';
+import { startTestServer, submitImage, tempDataDir, waitForState } from './support/server.js';
+import { createEngineControl, createTestEngines } from './support/test-engines.js';
+
+it('requeues a job whose stage outlives the shutdown grace, and the next start finishes it', async () => {
+  const dataDir = tempDataDir();
+  const control = createEngineControl();
+  control.hold.add('shape_generation');
+  const entered = control.entered('shape_generation');
+  const first = await startTestServer({ ORFEAS_DATA_DIR: dataDir, ORFEAS_SHUTDOWN_GRACE_MS: '100' }, createTestEngines(control));
+  const { jobId } = (await (await submitImage(first.url, await subjectImage('png', 64, 77))).json()) as any;
+  await entered;
+  await first.close();
+  expect(first.store.db.open).toBe(false);
+
+  const second = await startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', ORFEAS_DATA_DIR: dataDir, ORFEAS_GPU: 'off', LOG_LEVEL: 'silent' }), { engines: createTestEngines() });
+  try {
+    const job = await waitForState(second.url, jobId, ['completed', 'failed']);
+    expect(job).toMatchObject({ state: 'completed', attempts: 1 });
+  } finally {
+    await second.close();
+  }
+  control.release('shape_generation');
+});
