@@ -6,7 +6,7 @@ const RESULTS = new URL('../../../bench/results/', import.meta.url);
 
 export function writeResult(file, { name, description, rows }) {
   mkdirSync(RESULTS, { recursive: true });
-  const machine = `${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, ${os.totalmem() >> 30} GiB, Node ${process.version}`;
+  const machine = `${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const result = { name, description, date: new Date().toISOString(), machine, rows };
   writeFileSync(new URL(file, RESULTS), `${JSON.stringify(result, null, 2)}\n`);
   for (const row of rows) {

@@ -15,5 +15,6 @@ export {
   type ClientType,
   type SocketIOErrorType,
   type InstrumentSocketIOOptions,
+  type SocketOf,
 } from './socketio/index.js';
 export { trackStage, startStageTimer, type StageTimer, type TrackStageOptions } from './stage/index.js';

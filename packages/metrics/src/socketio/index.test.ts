@@ -194,3 +194,40 @@ describe('instrumentSocketIO', () => {
     expect(await read(ws.connectionsTotal.name, { client_type: 'api' })).toBe(1);
   });
 });
+
+describe('instrumentSocketIO on a typed server', () => {
+  interface ClientEvents {
+    subscribe: (job: string) => void;
+  }
+  interface ServerEvents {
+    progress: (update: { percent: number }) => void;
+  }
+  interface SocketData {
+    apiKey?: string;
+  }
+
+  it('takes the client type from a callback and counts handshake errors of an engine attached later', async () => {
+    const io = new Server<ClientEvents, ServerEvents, Record<string, never>, SocketData>();
+    io.use((socket, next) => {
+      socket.data.apiKey = socket.handshake.auth.apiKey as string | undefined;
+      next();
+    });
+    const metrics = createMetrics({ defaultMetrics: false });
+    const uninstrument = instrumentSocketIO(io, metrics, { clientType: (socket) => (socket.data.apiKey ? 'api' : 'browser') });
+    const http = createServer();
+    io.attach(http);
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const socket = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { apiKey: 'k-1' } });
+    try {
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      expect(await value(metrics.registry, ws.connectionsTotal.name, { client_type: 'api' })).toBe(1);
+      expect((await fetch(`${url}/socket.io/?EIO=4&transport=polling&sid=unknown`)).status).toBe(400);
+      expect(await value(metrics.registry, ws.errorsTotal.name, { error_type: 'handshake_error' })).toBe(1);
+    } finally {
+      socket.disconnect();
+      uninstrument();
+      await io.close();
+    }
+  });
+});

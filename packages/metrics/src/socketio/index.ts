@@ -31,20 +31,31 @@ export const SOCKETIO_ERROR_TYPES = [
 ] as const;
 export type SocketIOErrorType = (typeof SOCKETIO_ERROR_TYPES)[number];
 
-export interface InstrumentSocketIOOptions {
+export interface InstrumentSocketIOOptions<S = Socket> {
   /** Decides a connection's client_type (default: handshakeClientType). */
-  clientType?: (socket: Socket) => ClientType;
+  clientType?: (socket: S) => ClientType;
 }
+
+// Any typed server (its event maps and socket data are none of the instrumentation's business).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyServer = Server<any, any, any, any>;
+/** The socket type of a typed server, so a clientType callback can use its socket.data. */
+export type SocketOf<S> = S extends Server<infer L, infer E, infer SS, infer D> ? Socket<L, E, SS, D> : Socket;
 
 const TRANSPORT_FAILURES = new Set(['transport error', 'parse error']);
 const instrumentedServers = new WeakSet<Server>();
 
 /** Instruments a server; returns the function that removes the instrumentation. */
-export function instrumentSocketIO(io: Server, metrics: Metrics, options: InstrumentSocketIOOptions = {}): () => void {
+export function instrumentSocketIO<S extends AnyServer>(
+  server: S,
+  metrics: Metrics,
+  options: InstrumentSocketIOOptions<SocketOf<S>> = {},
+): () => void {
+  const io = server as unknown as Server;
   if (instrumentedServers.has(io)) throw new Error('instrumentSocketIO: this socket.io server is already instrumented');
   instrumentedServers.add(io);
   const ws = metrics.websocket;
-  const clientTypeOf = options.clientType ?? handshakeClientType;
+  const clientTypeOf = (options.clientType as ((socket: Socket) => ClientType) | undefined) ?? handshakeClientType;
   const failed = (error_type: SocketIOErrorType) => ws.errorsTotal.inc({ error_type });
   const connections = new Map<Socket, () => void>();
   const namespaces = new Set<Namespace>();
