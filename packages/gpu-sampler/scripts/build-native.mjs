@@ -3,36 +3,13 @@
  * generated index.d.ts) and libnvml_sim.so with its default scenario. Without cargo it says
  * what is missing and leaves the TypeScript build to go on, except under CI=true.
  */
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { pkg, requireCargo, root, run } from './cargo.mjs';
 
-const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const root = resolve(pkg, '../..');
+const label = 'gpu-sampler build';
 const native = join(pkg, 'native');
-const ci = process.env.CI === 'true';
-// Two cores are shared on the development machines: keep cargo to two jobs unless told.
-const env = { ...process.env, CARGO_BUILD_JOBS: process.env.CARGO_BUILD_JOBS ?? '2' };
-
-function run(command, args, cwd) {
-  const result = spawnSync(command, args, { cwd, env, stdio: 'inherit' });
-  if (result.error) throw result.error;
-  if (result.status !== 0) {
-    console.error(`gpu-sampler build: \`${command} ${args.join(' ')}\` failed (exit ${result.status})`);
-    process.exit(result.status ?? 1);
-  }
-}
-
-const cargo = spawnSync('cargo', ['--version'], { env, encoding: 'utf8' });
-if (cargo.error || cargo.status !== 0) {
-  const message =
-    'gpu-sampler build: cargo (Rust) was not found, so the native addon and libnvml_sim.so were not built; ' +
-    'the sampler will report available: false. Install Rust (https://rustup.rs), then run ' +
-    '`npm run build -w @orfeas/gpu-sampler`.';
-  console.error(message);
-  process.exit(ci ? 1 : 0);
-}
+requireCargo(label, 'the native addon and libnvml_sim.so were not built; the sampler will report available: false');
 
 mkdirSync(native, { recursive: true });
 run(
@@ -41,8 +18,9 @@ run(
     '--features', 'napi', '--package-json-path', join(pkg, 'package.json'), '--output-dir', native,
     '--no-js', '--dts', 'index.d.ts'],
   pkg,
+  label,
 );
-run('cargo', ['build', '--release', '-p', 'nvml-sim'], root);
+run('cargo', ['build', '--release', '-p', 'nvml-sim'], root, label);
 const target = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, 'target');
 copyFileSync(join(target, 'release/libnvml_sim.so'), join(native, 'libnvml_sim.so'));
 copyFileSync(join(root, 'crates/nvml-sim/scenarios/default.json'), join(native, 'nvml-sim-default.json'));
