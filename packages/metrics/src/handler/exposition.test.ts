@@ -43,5 +43,8 @@ describe('exposition', () => {
     expect(text).toContain('# TYPE cache_hits counter\ncache_hits_total{cache_type="mesh"} 2\n');
     expect(text.endsWith('# EOF\n')).toBe(true);
     expect(await exposition(metrics.registry, 'prometheus')).toContain('# TYPE cache_hits_total counter\n');
+    // The catalog's help of metrics_label_overflow_total quotes "other": escaped in OpenMetrics only.
+    expect(text).toContain('recorded as \\"other\\", by metric.');
+    expect(await exposition(metrics.registry, 'prometheus')).toContain('recorded as "other", by metric.');
   });
 });

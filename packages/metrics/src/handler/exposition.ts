@@ -53,7 +53,9 @@ async function familyText(metric: Metric, format: ExpositionFormat, defaults: [s
   const counter = metric.type === 'counter';
   const base = counter ? metric.name.replace(/_total$/, '') : metric.name;
   const family = counter && format === 'prometheus' ? `${base}_total` : base;
-  let text = `# HELP ${family} ${escapeHelp(metric.help)}\n# TYPE ${family} ${metric.type}\n`;
+  // OpenMetrics escapes quotes in HELP too; the Prometheus text format knows only \\ and \n there.
+  const help = format === 'openmetrics' ? escapeLabel(metric.help) : escapeHelp(metric.help);
+  let text = `# HELP ${family} ${help}\n# TYPE ${family} ${metric.type}\n`;
   if (isHistogram(metric)) {
     if (metric.collect) await metric.collect();
     // Bucket counts are keyed by the bound's string form; converting once per scrape, not per line.
