@@ -49,7 +49,9 @@ export async function inspectImage(bytes: Uint8Array, declaredType: string | und
   let width: number | undefined;
   let height: number | undefined;
   try {
-    ({ width, height } = await sharp(bytes).metadata());
+    // Only the header is read here; sharp's own pixel limit (268 Mpx) would otherwise refuse a
+    // bigger declared size as an unreadable header instead of as too many pixels.
+    ({ width, height } = await sharp(bytes, { limitInputPixels: false }).metadata());
   } catch (err) {
     throw refuse(format, 'image', 'corrupt_image', `the ${format} header cannot be read: ${(err as Error).message}`);
   }
