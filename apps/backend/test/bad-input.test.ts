@@ -11,7 +11,7 @@ import { createTestEngines } from './support/test-engines.js';
 
 let server: RunningServer;
 beforeAll(async () => {
-  server = await startTestServer({ ORFEAS_MAX_UPLOAD_BYTES: '200000', ORFEAS_MAX_IMAGE_PIXELS: '1000000' }, createTestEngines());
+  server = await startTestServer({ ORFEAS_MAX_UPLOAD_BYTES: '200000', ORFEAS_MAX_IMAGE_PIXELS: '1000000', ORFEAS_RATE_LIMIT: '0' }, createTestEngines());
 });
 afterAll(() => server?.close());
 
@@ -91,6 +91,8 @@ describe('text-to-image requests', () => {
     await expectRefusal(await json('/api/v1/text-to-image', textBody({ seed: -1 })), 400, 'out_of_range', 'seed');
     await expectRefusal(await json('/api/v1/text-to-image', textBody({ prompt: '   ' })), 400, 'out_of_range', 'prompt');
     await expectRefusal(await json('/api/v1/text-to-image', textBody({ steps: 50 })), 400, 'unknown_field', 'steps');
+    // Made-up keys are named in the answer but counted under one label value.
+    for (let i = 0; i < 60; i++) await expectRefusal(await json('/api/v1/text-to-image', textBody({ [`junk${i}`]: 1 })), 400, 'unknown_field', `junk${i}`);
     await expectRefusal(await json('/api/v1/text-to-image', textBody({}), 'text/plain'), 415, 'unsupported_media_type', 'body');
   });
 });
@@ -121,6 +123,9 @@ describe('after all of that', () => {
     expect(validation('format', 'invalid_value')).toBe(1);
     expect(validation('format', 'missing_field')).toBe(1);
     expect(validation('body', 'invalid_json')).toBe(1);
+    expect(validation('body', 'unknown_field')).toBe(61);
+    expect(valueOf(samples, 'validation_errors_total', { field: 'other' })).toBe(0);
+    expect(valueOf(samples, 'metrics_label_overflow_total', { metric: 'validation_errors_total' })).toBe(0);
     expect(validation('id', 'invalid_job_id')).toBe(5);
     expect(valueOf(samples, 'errors_total', { type: 'job_not_found' })).toBe(3);
     expect(valueOf(samples, 'errors_total', { type: 'route_not_found', route: 'unmatched' })).toBe(1);

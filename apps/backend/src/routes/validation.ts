@@ -3,12 +3,12 @@
  * field, a machine-readable code and what is allowed.
  */
 import type { z } from 'zod';
-import { invalid, type ApiError } from '../errors/index.js';
+import { UNKNOWN_FIELD, invalid, type ApiError } from '../errors/index.js';
 
 function codeOf(issue: z.core.$ZodIssue, value: unknown): string {
   if (value === undefined && issue.code !== 'unrecognized_keys') return 'missing_field';
   if (issue.code === 'too_small' || issue.code === 'too_big') return 'out_of_range';
-  if (issue.code === 'unrecognized_keys') return 'unknown_field';
+  if (issue.code === 'unrecognized_keys') return UNKNOWN_FIELD;
   return issue.code;
 }
 
@@ -21,7 +21,8 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.
 
 function toApiError(issue: z.core.$ZodIssue, input: unknown): ApiError {
   const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path[0];
-  const field = key === undefined ? 'body' : String(key);
+  // A client's key can be any length: the answer names at most its first 64 characters.
+  const field = key === undefined ? 'body' : String(key).slice(0, 64);
   const value = typeof input === 'object' && input !== null && key !== undefined ? (input as Record<string, unknown>)[String(key)] : input;
   const code = codeOf(issue, value);
   const message = code === 'missing_field' ? `${field} is required (${issue.message})` : `${field}: ${issue.message}`;
