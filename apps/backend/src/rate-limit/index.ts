@@ -1,7 +1,8 @@
 /**
  * Per-client rate limit for the routes that start work: a fixed window of `limit` requests per
  * `windowMs` for each client address. A refused request gets 429 with Retry-After and is
- * counted in rate_limit_rejections_total{route}.
+ * counted in rate_limit_rejections_total{route}. At most `maxClients` windows are kept: a
+ * flood of addresses evicts the oldest windows instead of growing the map without end.
  */
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -13,10 +14,16 @@ export interface RateLimitOptions {
   limit: number;
   windowMs: number;
   metrics: Metrics;
+  /** Clients tracked at once (default 10 000). */
+  maxClients?: number;
+  /** Who a request comes from; the socket's remote address by default. */
+  clientOf?: (c: Context) => string;
 }
 
+export const DEFAULT_MAX_CLIENTS = 10_000;
+
 /** The address of the client; requests without a socket (app.request() in tests) share one. */
-function clientOf(c: Context): string {
+function remoteAddress(c: Context): string {
   try {
     return getConnInfo(c).remote.address ?? 'local';
   } catch {
@@ -24,20 +31,24 @@ function clientOf(c: Context): string {
   }
 }
 
-export function rateLimit({ limit, windowMs, metrics }: RateLimitOptions): MiddlewareHandler {
+export type RateLimiter = MiddlewareHandler & { readonly trackedClients: number };
+
+export function rateLimit({ limit, windowMs, metrics, maxClients = DEFAULT_MAX_CLIENTS, clientOf = remoteAddress }: RateLimitOptions): RateLimiter {
+  // Insertion order is window-start order (a new window is re-inserted), so the oldest are first.
   const windows = new Map<string, { start: number; count: number }>();
-  let swept = Date.now();
-  return async (c, next) => {
+  const middleware: MiddlewareHandler = async (c, next) => {
     if (limit === 0) return next();
     const now = Date.now();
-    if (now - swept > windowMs) {
-      // Forget clients whose window has ended, so the map stays as small as the active clients.
-      for (const [client, w] of windows) if (now - w.start >= windowMs) windows.delete(client);
-      swept = now;
+    for (const [client, w] of windows) {
+      if (now - w.start < windowMs) break;
+      windows.delete(client);
     }
     const client = clientOf(c);
     let window = windows.get(client);
     if (!window || now - window.start >= windowMs) {
+      windows.delete(client);
+      // Full of live windows: the oldest client starts afresh rather than the map growing.
+      while (windows.size >= maxClients) windows.delete(windows.keys().next().value!);
       window = { start: now, count: 0 };
       windows.set(client, window);
     }
@@ -50,4 +61,5 @@ export function rateLimit({ limit, windowMs, metrics }: RateLimitOptions): Middl
     c.header('Retry-After', String(retryAfter));
     return c.json(errorBody(error), 429);
   };
+  return Object.defineProperty(middleware, 'trackedClients', { get: () => windows.size }) as RateLimiter;
 }
