@@ -70,7 +70,7 @@ export async function createApp({ config, engines, logger, metrics: given }: Cre
   for (const timings of store.recentStageTimings(20)) {
     for (const [stage, seconds] of Object.entries(timings)) durations.add(stage as never, seconds);
   }
-  const cache = new ResultCache(store, metrics);
+  const cache = new ResultCache(store, metrics, config.cacheMaxEntries);
   const defaults = engines ? undefined : defaultEngines(config, log);
   const deps = { store, cache, events, metrics, durations, log, engines: engines ?? defaults!.engines };
   const pool = new WorkerPool({

@@ -1,7 +1,8 @@
 /**
  * Result cache: a finished job's result keyed by a hash of its input and parameters, so the
  * same request again completes at once. Kept in the job store's database, so it survives a
- * restart; an entry whose result file is gone counts as a miss and is dropped.
+ * restart; an entry whose result file is gone counts as a miss and is dropped. At most
+ * `maxEntries` entries are kept: the least recently used go first (their jobs and files stay).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -20,12 +21,17 @@ export function cacheKey(type: JobType, input: Uint8Array | null, params: Record
   return hash.digest('hex');
 }
 
+export const DEFAULT_CACHE_ENTRIES = 10_000;
+const TYPES = ['image_to_3d', 'text_to_image'] as const;
+
 export class ResultCache {
   constructor(
     private readonly store: JobStore,
     private readonly metrics: Metrics,
+    private readonly maxEntries = DEFAULT_CACHE_ENTRIES,
   ) {
-    for (const type of ['image_to_3d', 'text_to_image'] as const) this.refreshEntries(type);
+    this.evict();
+    for (const type of TYPES) this.refreshEntries(type);
   }
 
   /** The finished job holding the result for a key, counting a hit or a miss. */
@@ -36,6 +42,8 @@ export class ResultCache {
     const job = row ? this.store.get(row.job_id) : undefined;
     const usable = job?.state === 'completed' && job.result && fs.existsSync(this.store.resolve(job.result.path));
     if (usable) {
+      // created_at doubles as the last use, so eviction keeps what is asked for.
+      this.store.db.prepare('UPDATE result_cache SET created_at = ? WHERE cache_key = ?').run(Date.now() / 1000, key);
       this.metrics.cache.hitsTotal.inc({ cache_type: type });
       return job;
     }
@@ -51,7 +59,18 @@ export class ResultCache {
     this.store.db
       .prepare('INSERT OR REPLACE INTO result_cache (cache_key, type, job_id, created_at) VALUES (?, ?, ?, ?)')
       .run(job.cacheKey, job.type, job.id, Date.now() / 1000);
-    this.refreshEntries(job.type);
+    if (this.evict() > 0) for (const type of TYPES) this.refreshEntries(type);
+    else this.refreshEntries(job.type);
+  }
+
+  /** Drops the least recently used entries past maxEntries; returns how many went. */
+  private evict(): number {
+    return this.store.db
+      .prepare(
+        `DELETE FROM result_cache WHERE cache_key IN (
+           SELECT cache_key FROM result_cache ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
+      )
+      .run(this.maxEntries).changes;
   }
 
   private refreshEntries(type: JobType): void {

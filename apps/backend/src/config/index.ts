@@ -28,6 +28,7 @@ const schema = z.object({
   ORFEAS_ENGINE_THREADS: wholeNumber(0, 64).optional(),
   ORFEAS_MAX_UPLOAD_BYTES: int(1_024, 1_073_741_824, 10 * 1024 * 1024),
   ORFEAS_MAX_IMAGE_PIXELS: int(1, 1_000_000_000, 4096 * 4096),
+  ORFEAS_CACHE_MAX_ENTRIES: int(1, 10_000_000, 10_000),
   ORFEAS_RATE_LIMIT: int(0, 1_000_000, 60),
   ORFEAS_RATE_LIMIT_WINDOW_MS: int(100, 86_400_000, 60_000),
   ORFEAS_SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
@@ -49,6 +50,8 @@ export interface Config {
   engineThreads: number;
   upload: { maxBytes: number; maxPixels: number };
   rateLimit: { limit: number; windowMs: number };
+  /** Result cache entries kept (least recently used evicted). */
+  cacheMaxEntries: number;
   shutdownGraceMs: number;
   remote: { textToImageUrl?: string; modelServerUrl?: string };
   logLevel: Env['LOG_LEVEL'];
@@ -88,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     engineThreads: e.ORFEAS_ENGINE_THREADS ?? e.WORKER_CONCURRENCY,
     upload: { maxBytes: e.ORFEAS_MAX_UPLOAD_BYTES, maxPixels: e.ORFEAS_MAX_IMAGE_PIXELS },
     rateLimit: { limit: e.ORFEAS_RATE_LIMIT, windowMs: e.ORFEAS_RATE_LIMIT_WINDOW_MS },
+    cacheMaxEntries: e.ORFEAS_CACHE_MAX_ENTRIES,
     shutdownGraceMs: e.ORFEAS_SHUTDOWN_GRACE_MS,
     remote: { textToImageUrl: e.ORFEAS_TXT2IMG_URL, modelServerUrl: e.ORFEAS_3D_SERVER_URL },
     logLevel: e.LOG_LEVEL,
