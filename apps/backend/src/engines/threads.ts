@@ -74,6 +74,11 @@ export class EngineThreads {
   async close(): Promise<void> {
     this.closed = true;
     for (const pending of this.waiting.splice(0)) pending.reject(new Error('engine threads closed'));
+    // A call still running would otherwise never settle: its thread's exit is ignored once closed.
+    for (const thread of this.threads) {
+      thread.current?.reject(new Error('engine threads closed while the call ran'));
+      thread.current = undefined;
+    }
     await Promise.all(this.threads.map((t) => t.worker.terminate()));
   }
 
