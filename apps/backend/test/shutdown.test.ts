@@ -29,3 +29,25 @@ it('requeues a job whose stage outlives the shutdown grace, and the next start f
   }
   control.release('shape_generation');
 });
+
+it('keeps a job cancelled by its client cancelled when the shutdown grace ends its stage', async () => {
+  const dataDir = tempDataDir();
+  const control = createEngineControl();
+  control.hold.add('shape_generation');
+  const entered = control.entered('shape_generation');
+  const first = await startTestServer({ ORFEAS_DATA_DIR: dataDir, ORFEAS_SHUTDOWN_GRACE_MS: '100' }, createTestEngines(control));
+  const { jobId } = (await (await submitImage(first.url, await subjectImage('png', 64, 78))).json()) as any;
+  await entered;
+  expect((await fetch(`${first.url}/api/v1/jobs/${jobId}`, { method: 'DELETE' })).status).toBe(202);
+  await first.close();
+
+  const second = await startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', ORFEAS_DATA_DIR: dataDir, ORFEAS_GPU: 'off', LOG_LEVEL: 'silent' }), { engines: createTestEngines() });
+  try {
+    const job = (await (await fetch(`${second.url}/api/v1/jobs/${jobId}`)).json()) as any;
+    expect(job).toMatchObject({ state: 'cancelled', error: { code: 'cancelled' }, result: null });
+    expect(Object.keys(job.stageTimings)).toEqual(['background_removal']);
+  } finally {
+    await second.close();
+  }
+  control.release('shape_generation');
+});

@@ -93,7 +93,8 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
     jobLog.info({ seconds: seconds(), sizeBytes: result.sizeBytes }, 'job completed');
   } catch (error) {
     if (error instanceof StageBoundaryStop || control.signal.aborted) {
-      const reason = error instanceof StageBoundaryStop ? error.reason : 'shutdown';
+      // Aborted mid-stage at shutdown: a job its client cancelled stays cancelled.
+      const reason = error instanceof StageBoundaryStop ? error.reason : control.stop === 'cancelled' ? 'cancelled' : 'shutdown';
       if (reason === 'shutdown') {
         // Back to the queue: the next start runs it again from the first stage.
         store.requeue(job.id);

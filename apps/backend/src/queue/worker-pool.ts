@@ -82,6 +82,12 @@ export class WorkerPool {
     if (outcome === 'timeout') {
       for (const [jobId, { control }] of this.running) {
         control.abort.abort();
+        if (control.stop === 'cancelled') {
+          // Cancelled by its client before the shutdown: a restart must not run it again.
+          this.options.store.cancelRunning(jobId, { code: 'cancelled', message: 'the job was cancelled' });
+          this.options.log.warn({ jobId }, 'cancelled job ended at shutdown before its stage finished');
+          continue;
+        }
         this.options.store.requeue(jobId);
         this.options.log.warn({ jobId }, 'job requeued: its stage did not finish within the shutdown grace');
       }

@@ -193,6 +193,17 @@ export class JobStore {
     return cancelled;
   }
 
+  /** Ends a running job as cancelled, keeping its stage timings; false when it is not running. */
+  cancelRunning(id: string, error: JobError): boolean {
+    const input = this.inputOf(id);
+    const cancelled =
+      this.db
+        .prepare(`UPDATE jobs SET state = 'cancelled', error = ?, finished_at = ?, input_path = NULL WHERE id = ? AND state = 'running'`)
+        .run(JSON.stringify(error), now(), id).changes === 1;
+    if (cancelled) this.removeFile(input);
+    return cancelled;
+  }
+
   private inputOf(id: string): string | null {
     const row = this.db.prepare('SELECT input_path FROM jobs WHERE id = ?').get(id) as { input_path: string | null } | undefined;
     return row?.input_path ?? null;
