@@ -39,6 +39,30 @@ it('turns an uploaded image into a graded GLB model', async () => {
   expect(valueOf(samples, 'generated_file_size_bytes_sum', { type: 'image_to_3d', format: 'glb' })).toBe(file.byteLength);
 });
 
+it('serves an OBJ with the MTL and texture it refers to', async () => {
+  const res = await submitImage(server.url, await subjectImage('png', 128), { format: 'obj', quality: 'low' });
+  const job = await waitForState(server.url, ((await res.json()) as any).jobId, ['completed', 'failed']);
+  expect(job.state).toBe('completed');
+  const obj = await (await fetch(`${server.url}${job.result.url}`)).text();
+  const mtlName = /^mtllib (\S+)$/m.exec(obj)?.[1];
+  expect(job.result.files.map((f: any) => f.name)).toEqual(['model.obj', mtlName, expect.stringMatching(/\.png$/)]);
+
+  const mtlFile = job.result.files.find((f: any) => f.name === mtlName);
+  const mtl = await fetch(`${server.url}${mtlFile.url}`);
+  expect(mtl.status).toBe(200);
+  const texture = /^map_Kd (\S+)$/m.exec(await mtl.text())?.[1];
+  const png = await fetch(`${server.url}/api/v1/jobs/${job.id}/files/${texture}`);
+  expect(png.status).toBe(200);
+  expect(png.headers.get('content-type')).toBe('image/png');
+  expect(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+
+  for (const name of ['orfeas.db', '..%2F..%2Forfeas.db', 'model.stl']) {
+    const refused = await fetch(`${server.url}/api/v1/jobs/${job.id}/files/${name}`);
+    expect(refused.status).toBe(404);
+    expect(((await refused.json()) as any).error).toMatchObject({ code: 'unknown_file', field: 'name' });
+  }
+});
+
 it('draws a text-to-image PNG of the requested size', async () => {
   const res = await fetch(`${server.url}/api/v1/text-to-image`, {
     method: 'POST',

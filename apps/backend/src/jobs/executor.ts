@@ -166,5 +166,6 @@ async function writeResult(store: JobStore, job: Job, files: ResultFile[]) {
     name: path.basename(first.name),
     contentType: first.contentType,
     sizeBytes: first.data.byteLength,
+    files: files.map((f) => ({ name: path.basename(f.name), contentType: f.contentType, sizeBytes: f.data.byteLength })),
   };
 }

@@ -3,6 +3,8 @@ import type { Job, JobType } from '../store/index.js';
 import type { ProgressEvent } from './events.js';
 
 export const resultUrl = (jobId: string) => `/api/v1/jobs/${jobId}/result`;
+/** Where one file of a result is downloaded: the model and what it refers to (an OBJ's MTL and texture). */
+export const resultFileUrl = (jobId: string, name: string) => `/api/v1/jobs/${jobId}/files/${encodeURIComponent(name)}`;
 
 /** The route pattern a job type is submitted on, the `route` label of errors its jobs raise. */
 export const submitRoute = (type: JobType) =>
@@ -24,7 +26,18 @@ export function jobView(job: Job, live: ProgressEvent | undefined) {
     stageTimings: job.stageTimings,
     quality: job.quality,
     result: job.result
-      ? { url: resultUrl(job.id), name: job.result.name, contentType: job.result.contentType, sizeBytes: job.result.sizeBytes }
+      ? {
+          url: resultUrl(job.id),
+          name: job.result.name,
+          contentType: job.result.contentType,
+          sizeBytes: job.result.sizeBytes,
+          files: (job.result.files ?? [job.result]).map(({ name, contentType, sizeBytes }) => ({
+            name,
+            contentType,
+            sizeBytes,
+            url: resultFileUrl(job.id, name),
+          })),
+        }
       : null,
     error: job.error,
     cached: job.cached,

@@ -1,16 +1,25 @@
 /**
- * /api/v1/jobs/:id: the job's state (GET), its result file (GET .../result) and cancellation
- * (DELETE). Ids must be UUIDs, so nothing from the path ever reaches the file system.
+ * /api/v1/jobs/:id: the job's state (GET), its result file (GET .../result), each file of the
+ * result (GET .../files/:name: an OBJ's MTL and texture) and cancellation (DELETE). Ids must be
+ * UUIDs and file names one of the result's own, so nothing from the path reaches the file system.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { Readable } from 'node:stream';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../app/env.js';
 import { ApiError, invalid } from '../errors/index.js';
 import type { JobService } from '../jobs/service.js';
-import type { JobStore } from '../store/index.js';
+import type { Job, JobStore } from '../store/index.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function resultOf(job: Job): NonNullable<Job['result']> {
+  if (job.state !== 'completed' || !job.result) {
+    throw new ApiError(409, 'result_not_ready', `job ${job.id} is ${job.state}; its result is there once it is completed`);
+  }
+  return job.result;
+}
 
 export function jobRoutes({ service, store }: { service: JobService; store: JobStore }) {
   const find = (id: string) => {
@@ -20,22 +29,35 @@ export function jobRoutes({ service, store }: { service: JobService; store: JobS
     return job;
   };
 
+  const sendFile = (c: Context<AppEnv>, relative: string, meta: { name: string; contentType: string }) => {
+    const file = store.resolve(relative);
+    if (!fs.existsSync(file)) throw new ApiError(410, 'result_gone', `the result file ${meta.name} is no longer stored`);
+    const body = Readable.toWeb(fs.createReadStream(file)) as ReadableStream;
+    return c.body(body, 200, {
+      'Content-Type': meta.contentType,
+      'Content-Length': String(fs.statSync(file).size),
+      // The engine names the file: only plain characters reach the header.
+      'Content-Disposition': `attachment; filename="${meta.name.replace(/[^\w.-]/g, '_')}"`,
+    });
+  };
+
   return new Hono<AppEnv>()
     .get('/:id', (c) => c.json(service.view(find(c.req.param('id')))))
     .get('/:id/result', (c) => {
+      const result = resultOf(find(c.req.param('id')));
+      return sendFile(c, result.path, result);
+    })
+    .get('/:id/files/:name', (c) => {
       const job = find(c.req.param('id'));
-      if (job.state !== 'completed' || !job.result) {
-        throw new ApiError(409, 'result_not_ready', `job ${job.id} is ${job.state}; its result is there once it is completed`);
+      const result = resultOf(job);
+      const name = c.req.param('name');
+      // Only a name the result lists: never a path built from the request.
+      const file = (result.files ?? [result]).find((f) => f.name === name);
+      if (!file) {
+        const names = (result.files ?? [result]).map((f) => f.name).join(', ');
+        throw invalid('name', 'unknown_file', `job ${job.id} has no result file ${JSON.stringify(name.slice(0, 64))}; its files are ${names}`, 404);
       }
-      const file = store.resolve(job.result.path);
-      if (!fs.existsSync(file)) throw new ApiError(410, 'result_gone', `the result file of job ${job.id} is no longer stored`);
-      const body = Readable.toWeb(fs.createReadStream(file)) as ReadableStream;
-      return c.body(body, 200, {
-        'Content-Type': job.result.contentType,
-        'Content-Length': String(fs.statSync(file).size),
-        // The engine names the file: only plain characters reach the header.
-        'Content-Disposition': `attachment; filename="${job.result.name.replace(/[^\w.-]/g, '_')}"`,
-      });
+      return sendFile(c, path.join(path.dirname(result.path), file.name), file);
     })
     .delete('/:id', (c) => {
       const job = find(c.req.param('id'));

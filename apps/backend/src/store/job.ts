@@ -37,6 +37,14 @@ export interface JobResult {
   name: string;
   contentType: string;
   sizeBytes: number;
+  /** Every file of the result, the downloaded one first (an OBJ's MTL and texture follow it), beside `path`. */
+  files?: ResultFileInfo[];
+}
+
+export interface ResultFileInfo {
+  name: string;
+  contentType: string;
+  sizeBytes: number;
 }
 
 export interface Job {
