@@ -170,6 +170,11 @@ describe('image to 3D over HTTP and WebSocket', () => {
     expect(await socket.emitWithAck('gpu_subscribe', { hz: 500 })).toEqual({ ok: true, hz: 20 });
     expect(await stats).toMatchObject({ hz: 20, available: false, source: 'off' });
     await socket.emitWithAck('gpu_unsubscribe');
+    // A client that sends no acknowledgement callback is streamed to as well.
+    const plain = nextEvent(socket, 'gpu_stats');
+    socket.emit('gpu_subscribe', { hz: 2 });
+    expect(await plain).toMatchObject({ hz: 2 });
+    await socket.emitWithAck('gpu_unsubscribe');
 
     const pong = nextEvent(socket, 'pong');
     socket.emit('ping');

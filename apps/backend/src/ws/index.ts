@@ -92,7 +92,9 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log }: 
       const payload = typeof args[0] === 'function' ? undefined : args[0];
       const body = parse(RECEIVED.gpuSubscribe, gpuPayload, payload, ack);
       if (payload !== undefined && body === undefined) return;
-      ack?.({ ok: true, hz: stream.join(socket, body?.hz) });
+      // Joined first: inside `ack?.(...)` the join would be skipped for a client without an ack.
+      const hz = stream.join(socket, body?.hz);
+      ack?.({ ok: true, hz });
     });
 
     on(RECEIVED.gpuUnsubscribe, (...args: unknown[]) => {
