@@ -30,7 +30,22 @@ export function freePort() {
   });
 }
 
-/** Polls `url` until it answers 2xx, or fails naming the process and its last output. */
+/**
+ * @typedef {object} Running a started process
+ * @property {string} name
+ * @property {number | undefined} pid
+ * @property {string | null} exited how it ended, null while it runs
+ * @property {Promise<void>} done settles when it exits
+ * @property {() => string} output its last lines of output
+ * @property {() => Promise<void>} stop
+ * @property {string} [url] where it answers, for servers
+ */
+
+/**
+ * Polls `url` until it answers 2xx, or fails naming the process and its last output.
+ * @param {string} url
+ * @param {{ timeoutMs?: number, process?: Running }} [options]
+ */
 export async function waitForHttp(url, { timeoutMs = 30_000, process: child } = {}) {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
@@ -48,7 +63,14 @@ export async function waitForHttp(url, { timeoutMs = 30_000, process: child } = 
   throw new Error(`${url} did not answer within ${timeoutMs} ms (${last})${child ? `:\n${child.output()}` : ''}`);
 }
 
-/** Spawns a long-running process; `done` settles when it exits, `stop()` ends it (SIGTERM, then SIGKILL). */
+/**
+ * Spawns a long-running process; `done` settles when it exits, `stop()` ends it (SIGTERM, then SIGKILL).
+ * @param {string} name
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ env?: Record<string, string>, cwd?: string, keepLines?: number }} [options]
+ * @returns {Running}
+ */
 export function startProcess(name, command, args, { env, cwd, keepLines = 60 } = {}) {
   const child = spawn(command, args, { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = [];
@@ -58,10 +80,12 @@ export function startProcess(name, command, args, { env, cwd, keepLines = 60 } =
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
+  /** @type {Running} */
   const handle = {
     name,
     pid: child.pid,
     exited: null,
+    done: Promise.resolve(),
     output: () => lines.join('\n'),
     stop: () =>
       new Promise((resolve) => {
@@ -86,13 +110,20 @@ export function startProcess(name, command, args, { env, cwd, keepLines = 60 } =
   return handle;
 }
 
-/** A temporary directory removed by the returned function. */
+/**
+ * A temporary directory removed by the returned function.
+ * @param {string} prefix
+ */
 export function tempDir(prefix) {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** Prometheus on 127.0.0.1:port with `configPath`, data in `dataDir`; resolves once ready. */
+/**
+ * Prometheus on 127.0.0.1:port with `configPath`, data in `dataDir`; resolves once ready.
+ * @param {{ configPath: string, port: number, dataDir: string }} options
+ * @returns {Promise<Running & { url: string }>}
+ */
 export async function startPrometheus({ configPath, port, dataDir }) {
   const prometheus = startProcess(PROMETHEUS_BIN, PROMETHEUS_BIN, [
     `--config.file=${configPath}`,
@@ -111,7 +142,11 @@ export async function startPrometheus({ configPath, port, dataDir }) {
   return prometheus;
 }
 
-/** Alertmanager on 127.0.0.1:port, clustering off; resolves once ready. */
+/**
+ * Alertmanager on 127.0.0.1:port, clustering off; resolves once ready.
+ * @param {{ configPath: string, port: number, dataDir: string }} options
+ * @returns {Promise<Running & { url: string }>}
+ */
 export async function startAlertmanager({ configPath, port, dataDir }) {
   const alertmanager = startProcess(ALERTMANAGER_BIN, ALERTMANAGER_BIN, [
     `--config.file=${configPath}`,

@@ -1,0 +1,166 @@
+/**
+ * End to end: the real backend with the simulated GPU, scraped every second by a real
+ * Prometheus, under real jobs (shapes from a stand-in model server whose open meshes need
+ * repair), refusals, an internal fault and socket.io clients. Then, through
+ * Prometheus's HTTP API, every catalog metric has series and every dashboard query (and
+ * variable) returns data. Needs apps/backend/dist (fails saying so when it is missing).
+ */
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Socket } from 'socket.io-client';
+import { catalogMetrics, metricOfSeries, seriesNames } from '@orfeas/metrics';
+import { seriesNamesIn } from '../../promql/series-names.mjs';
+import { buildDashboard } from '../../dashboard/build-dashboard.mjs';
+import { dashboardQueries, runnable } from '../../dashboard/queries.mjs';
+import { variableSelector } from '../../dashboard/variables.mjs';
+import { PROMETHEUS_BIN } from '../../stack/processes.mjs';
+import { haveTools } from '../support/tools.js';
+import { startBackend, type Backend } from './backend.js';
+import { startStack, type Stack } from './monitoring-stack.js';
+import { instantQuery, metricNamesWith, seriesOf, settled } from './prometheus-api.js';
+import { startModelServer } from './model-server.js';
+import { busyHost } from './scenarios.js';
+import {
+  acceptedJob, connectClient, drawImage, finishedJob, submitImageTo3d, submitTextToImage, subscribe,
+} from './traffic.js';
+
+const JOB = '{job="orfeas-backend"}';
+
+/**
+ * Catalog metrics that no traffic here can record, and why. The test fails when one of them
+ * does get data (remove it here then) as much as when any other metric has none.
+ */
+const NO_DATA_EXPECTED = new Map<string, string>([]);
+
+describe.runIf(haveTools([PROMETHEUS_BIN]))('catalog and dashboard against a running backend', () => {
+  let backend: Backend | undefined;
+  let stack: Stack | undefined;
+  let modelServer: Awaited<ReturnType<typeof startModelServer>> | undefined;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    modelServer = await startModelServer();
+    backend = await startBackend({
+      NVML_SIM_SCENARIO: JSON.stringify(busyHost),
+      ORFEAS_3D_SERVER_URL: modelServer.url,
+      ORFEAS_GPU_INTERVAL_MS: '50',
+      ORFEAS_RATE_LIMIT: '40',
+    });
+    stack = await startStack({ backend: backend.host });
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await stack?.stop();
+    await backend?.stop();
+    await modelServer?.close();
+  }, 30_000);
+
+  /**
+   * One wave of traffic. Every kind of event happens in each of two waves a few scrapes apart,
+   * so counters created by the first wave visibly rise in the second and rate() sees them.
+   */
+  async function wave(n: number, browser: Socket) {
+    const base = backend!.url;
+    // Jobs that succeed (two formats, text to image) and one that fails (no subject to cut out).
+    const textRequest = { prompt: `a red teapot on a table, take ${n}`, style: 'sketch', width: 64, height: 64 };
+    const subjectImage = await drawImage({ hue: 10 + n * 40 });
+    const jobs = await Promise.all([
+      submitTextToImage(base, textRequest).then(acceptedJob),
+      submitImageTo3d(base, subjectImage, { format: 'glb', quality: 'low' }).then(acceptedJob),
+      submitImageTo3d(base, await drawImage({ hue: 200 + n * 40 }), { format: 'obj', quality: 'medium' }).then(acceptedJob),
+      submitImageTo3d(base, await drawImage({ subject: false, size: 90 + n }), { format: 'stl', quality: 'low' }).then(acceptedJob),
+    ]);
+    for (const jobId of jobs) expect((await subscribe(browser, jobId)).ok).toBe(true);
+    const finished = await Promise.all(jobs.map((jobId) => finishedJob(base, jobId)));
+    expect(finished.map((job) => `${job.state} ${JSON.stringify(job.error)}`)).toEqual(['completed null', 'completed null', 'completed null', expect.stringMatching(/^failed .*empty_subject/)]);
+
+    // The same requests again: answered from the cache.
+    await finishedJob(base, await acceptedJob(await submitTextToImage(base, textRequest)));
+    await finishedJob(base, await acceptedJob(await submitImageTo3d(base, subjectImage, { format: 'glb', quality: 'low' })));
+    expect((await fetch(`${base}${finished[1]!.result!.url}`)).status).toBe(200);
+
+    // Refusals: a bad field, an unknown route, a result that is not there.
+    expect((await submitTextToImage(base, { ...textRequest, width: 10 })).status).toBe(400);
+    expect((await fetch(`${base}/api/v1/nothing-here`)).status).toBe(404);
+    expect((await fetch(`${base}/api/v1/jobs/${finished[3]!.id}/result`)).status).toBe(409);
+
+    // An internal fault: the uploads directory is replaced by a file, so storing an upload fails.
+    const uploads = join(backend!.dataDir, 'uploads');
+    renameSync(uploads, `${uploads}.away`);
+    writeFileSync(uploads, 'not a directory');
+    try {
+      expect((await submitImageTo3d(base, await drawImage({ hue: 300 + n }))).status).toBe(500);
+    } finally {
+      rmSync(uploads);
+      renameSync(`${uploads}.away`, uploads);
+    }
+
+    // WebSocket refusals: a bad payload, unknown events (more names than the event_type cap
+    // allows, so the overflow counter moves) and a handshake engine.io refuses.
+    browser.emit('subscribe', { jobId: 'not-a-uuid' });
+    for (let i = 0; i < 30; i++) browser.emit(`made_up_event_${n}_${i}`);
+    await browser.timeout(10_000).emitWithAck('ping');
+    expect((await fetch(`${base}/socket.io/?EIO=2&transport=polling`)).status).toBe(400);
+  }
+
+  it('records every catalog metric and answers every dashboard query', async () => {
+    const base = backend!.url;
+    const [browser, api] = await Promise.all([connectClient(base, 'browser'), connectClient(base, 'api')]);
+    sockets.push(browser, api);
+    await api.timeout(10_000).emitWithAck('gpu_subscribe', { hz: 5 });
+
+    await wave(1, browser);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await wave(2, browser);
+    browser.close();
+    expect(modelServer!.requests, 'image-to-3D shapes asked of the model server').toBeGreaterThan(0);
+
+    // The rate limit: keep sending (cheap, refused) requests until they are turned away, twice.
+    for (const round of [1, 2]) {
+      let status = 0;
+      for (let i = 0; i < 60 && status !== 429; i++) status = (await submitTextToImage(base, { prompt: '' })).status;
+      expect(status, `rate limit round ${round}`).toBe(429);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+    }
+
+    const prometheus = stack!.prometheus;
+    const expected = catalogMetrics.flatMap((metric) => seriesNames(metric));
+    const missingSeries = async () => {
+      const present = new Set(await metricNamesWith(prometheus, JOB));
+      return expected.filter((name) => !present.has(name));
+    };
+    const missing = await settled(missingSeries, 15_000);
+
+    // Every panel query, with its variables matching everything and ranges covering the run.
+    const noData = async () => {
+      const empty: string[] = [];
+      const expectedEmpty: string[] = [];
+      // The alert annotation has data only while an alert fires; none should here.
+      for (const { panel, refId, expr } of dashboardQueries(buildDashboard()).filter((query) => query.refId !== '-')) {
+        const samples = await instantQuery(prometheus, runnable(expr, '5m'));
+        if (samples.some((sample) => !Number.isNaN(Number(sample.value[1])))) continue;
+        const names = seriesNamesIn(expr);
+        const explained = names.some((name) => NO_DATA_EXPECTED.has(metricOfSeries(name)?.name ?? name));
+        (explained ? expectedEmpty : empty).push(`${panel} ${refId}`);
+      }
+      emptyExplained = expectedEmpty;
+      return empty;
+    };
+    let emptyExplained: string[] = [];
+    const emptyPanels = await settled(noData, 10_000);
+    if (emptyExplained.length > 0) console.info(`panels without data, as NO_DATA_EXPECTED explains: ${emptyExplained.join('; ')}`);
+
+    const emptyVariables: string[] = [];
+    for (const variable of buildDashboard().templating.list.filter((v) => v.type === 'query')) {
+      if ((await seriesOf(prometheus, runnable(variableSelector(variable)!))).length === 0) emptyVariables.push(variable.name);
+    }
+
+    expect({ missing, emptyPanels, emptyVariables }).toEqual({
+      missing: [...NO_DATA_EXPECTED.keys()].flatMap((name) => seriesNames(catalogMetrics.find((m) => m.name === name)!)),
+      emptyPanels: [],
+      emptyVariables: [],
+    });
+  }, 200_000);
+});
