@@ -13,7 +13,8 @@ import { detachedContext } from '../stage-context.js';
 import { createRemoteImageTo3dEngine } from './index.js';
 
 const ctx = detachedContext();
-const fast = { timeoutMs: 3_000, retries: 1, backoffMs: () => 10 };
+// Retries without waiting; the timeout is generous, since only the tests named so test it.
+const fast = { timeoutMs: 20_000, retries: 1, backoffMs: () => 10 };
 let cutout: CutOut;
 let glb: Uint8Array;
 let server: TestServer | undefined;

@@ -7,7 +7,8 @@ import { detachedContext } from '../stage-context.js';
 import { createA1111TextToImageEngine } from './a1111.js';
 
 const request: TextToImageRequest = { prompt: 'a lighthouse at dusk', style: 'watercolor', width: 96, height: 64, seed: 1234 };
-const fast = { timeoutMs: 2_000, retries: 2, backoffMs: () => 10 };
+// Retries without waiting; the timeout is generous, since only the tests named so test it.
+const fast = { timeoutMs: 20_000, retries: 2, backoffMs: () => 10 };
 let server: TestServer | undefined;
 afterEach(async () => {
   await server?.close();
@@ -70,9 +71,9 @@ describe('Automatic1111 text-to-image adapter', () => {
   });
 
   it('stops waiting when the job is cancelled', async () => {
-    server = await startServer(() => {});
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
+    // Cancelled once the request is at the server, which never answers.
+    server = await startServer(() => controller.abort());
     const err = await createA1111TextToImageEngine({ url: server.url, timeoutMs: 10_000 })
       .generate(request, { signal: controller.signal, progress: () => {} })
       .catch((e: unknown) => e);
