@@ -8,6 +8,19 @@ export const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 /** One query of a panel; refIds are assigned in order by the panel. */
 export const query = (expr, legendFormat = '__auto') => ({ expr, legendFormat });
 
+/** What every panel shares: type, title, description, datasource, width, unit, queries. */
+function panel(type, { title, description, width, unit, targets }, defaults = {}) {
+  return {
+    type,
+    title,
+    description,
+    datasource: DATASOURCE,
+    width,
+    fieldConfig: { defaults: { unit, ...defaults }, overrides: [] },
+    targets: withTargets(targets),
+  };
+}
+
 function withTargets(targets) {
   return targets.map((target, i) => ({
     datasource: DATASOURCE,
@@ -21,57 +34,30 @@ function withTargets(targets) {
 /** A time series panel; `unit` is a Grafana unit id (percentunit, s, bytes, celsius, ...). */
 export function timeseries({ title, description, unit = 'short', targets, width = 8, stack = false, min }) {
   return {
-    type: 'timeseries',
-    title,
-    description,
-    datasource: DATASOURCE,
-    width,
-    fieldConfig: {
-      defaults: {
-        unit,
-        ...(min === undefined ? {} : { min }),
-        custom: { lineWidth: 1, fillOpacity: stack ? 30 : 10, stacking: { mode: stack ? 'normal' : 'none' } },
-      },
-      overrides: [],
-    },
+    ...panel('timeseries', { title, description, width, unit, targets }, {
+      ...(min === undefined ? {} : { min }),
+      custom: { lineWidth: 1, fillOpacity: stack ? 30 : 10, stacking: { mode: stack ? 'normal' : 'none' } },
+    }),
     options: { legend: { displayMode: 'list', placement: 'bottom' }, tooltip: { mode: 'multi', sort: 'desc' } },
-    targets: withTargets(targets),
   };
 }
 
 /** A single-value panel with optional thresholds ([[value, color], ...], first value null). */
 export function stat({ title, description, unit = 'short', targets, width = 4, thresholds }) {
   return {
-    type: 'stat',
-    title,
-    description,
-    datasource: DATASOURCE,
-    width,
-    fieldConfig: {
-      defaults: {
-        unit,
-        thresholds: {
-          mode: 'absolute',
-          steps: (thresholds ?? [[null, 'green']]).map(([value, color]) => ({ value, color })),
-        },
-      },
-      overrides: [],
-    },
+    ...panel('stat', { title, description, width, unit, targets }, {
+      thresholds: { mode: 'absolute', steps: (thresholds ?? [[null, 'green']]).map(([value, color]) => ({ value, color })) },
+    }),
     options: { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'value', graphMode: 'area' },
-    targets: withTargets(targets),
   };
 }
 
 /** A table of the latest value of each series, e.g. info metrics whose labels are the data. */
 export function table({ title, description, targets, width = 12 }) {
+  const base = panel('table', { title, description, width, unit: undefined, targets });
   return {
-    type: 'table',
-    title,
-    description,
-    datasource: DATASOURCE,
-    width,
-    fieldConfig: { defaults: {}, overrides: [] },
+    ...base,
     options: { showHeader: true },
-    targets: withTargets(targets).map((target) => ({ ...target, instant: true, range: false, format: 'table' })),
+    targets: base.targets.map((target) => ({ ...target, instant: true, range: false, format: 'table' })),
   };
 }

@@ -120,47 +120,35 @@ export function tempDir(prefix) {
 }
 
 /**
- * Prometheus on 127.0.0.1:port with `configPath`, data in `dataDir`; resolves once ready.
- * @param {{ configPath: string, port: number, dataDir: string }} options
+ * A Prometheus-family server on 127.0.0.1:port; resolves once /-/ready answers.
+ * @param {string} bin
+ * @param {number} port
+ * @param {string[]} args besides the listen address and external URL
  * @returns {Promise<Running & { url: string }>}
  */
-export async function startPrometheus({ configPath, port, dataDir }) {
-  const prometheus = startProcess(PROMETHEUS_BIN, PROMETHEUS_BIN, [
-    `--config.file=${configPath}`,
-    `--storage.tsdb.path=${dataDir}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    `--web.external-url=http://127.0.0.1:${port}/`,
-    '--web.enable-lifecycle',
-  ]);
+async function startServer(bin, port, args) {
+  const url = `http://127.0.0.1:${port}`;
+  const server = startProcess(bin, bin, [...args, `--web.listen-address=127.0.0.1:${port}`, `--web.external-url=${url}/`]);
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/-/ready`, { process: prometheus });
+    await waitForHttp(`${url}/-/ready`, { process: server });
   } catch (error) {
-    await prometheus.stop();
+    await server.stop();
     throw error;
   }
-  prometheus.url = `http://127.0.0.1:${port}`;
-  return prometheus;
+  server.url = url;
+  return /** @type {Running & { url: string }} */ (server);
 }
 
 /**
- * Alertmanager on 127.0.0.1:port, clustering off; resolves once ready.
+ * Prometheus on 127.0.0.1:port with `configPath`, data in `dataDir`.
  * @param {{ configPath: string, port: number, dataDir: string }} options
- * @returns {Promise<Running & { url: string }>}
  */
-export async function startAlertmanager({ configPath, port, dataDir }) {
-  const alertmanager = startProcess(ALERTMANAGER_BIN, ALERTMANAGER_BIN, [
-    `--config.file=${configPath}`,
-    `--storage.path=${dataDir}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    `--web.external-url=http://127.0.0.1:${port}/`,
-    '--cluster.listen-address=',
-  ]);
-  try {
-    await waitForHttp(`http://127.0.0.1:${port}/-/ready`, { process: alertmanager });
-  } catch (error) {
-    await alertmanager.stop();
-    throw error;
-  }
-  alertmanager.url = `http://127.0.0.1:${port}`;
-  return alertmanager;
-}
+export const startPrometheus = ({ configPath, port, dataDir }) =>
+  startServer(PROMETHEUS_BIN, port, [`--config.file=${configPath}`, `--storage.tsdb.path=${dataDir}`, '--web.enable-lifecycle']);
+
+/**
+ * Alertmanager on 127.0.0.1:port, clustering off.
+ * @param {{ configPath: string, port: number, dataDir: string }} options
+ */
+export const startAlertmanager = ({ configPath, port, dataDir }) =>
+  startServer(ALERTMANAGER_BIN, port, [`--config.file=${configPath}`, `--storage.path=${dataDir}`, '--cluster.listen-address=']);
