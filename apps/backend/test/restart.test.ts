@@ -26,7 +26,10 @@ async function submitJobs(url: string, n: number): Promise<string[]> {
   return ids;
 }
 
-it('finishes every acknowledged job after a SIGKILL and a restart', async () => {
+// Real engines at high quality in child processes: minutes of margin for a loaded 2-core CI machine.
+const SLOW = { timeout: 180_000 };
+
+it('finishes every acknowledged job after a SIGKILL and a restart', SLOW, async () => {
   const dataDir = tempDataDir();
   const env = { ORFEAS_DATA_DIR: dataDir, WORKER_CONCURRENCY: '1' };
   backend = await spawnBackend(env);
@@ -55,7 +58,7 @@ it('finishes every acknowledged job after a SIGKILL and a restart', async () => 
   expect(valueOf(samples, 'active_jobs')).toBe(0);
 });
 
-it('stops on SIGTERM without losing running or queued jobs', async () => {
+it('stops on SIGTERM without losing running or queued jobs', SLOW, async () => {
   const dataDir = tempDataDir();
   const env = { ORFEAS_DATA_DIR: dataDir, WORKER_CONCURRENCY: '1' };
   backend = await spawnBackend(env);
