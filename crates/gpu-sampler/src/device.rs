@@ -56,10 +56,12 @@ pub struct DeviceState {
     pub errors: BTreeMap<(&'static str, &'static str), u64>,
     last_seen_utilization_us: u64,
     last_seen_power_us: u64,
+    /// Over driver timestamps in µs, exact as f64 (Unix seconds would round each to 0.2 µs).
     busy_from_samples: Integral,
     busy_from_readings: Integral,
     energy_counter_base: Option<f64>,
     energy_counter_last: Option<f64>,
+    /// W·µs, like busy_from_samples.
     energy_from_samples: Integral,
     energy_from_readings: Integral,
     throttle: [Integral; THROTTLE_REASONS.len()],
@@ -108,9 +110,8 @@ impl DeviceState {
         *self.errors.entry((field.name(), error_kind(error))).or_insert(0) += 1;
     }
 
-    /// Folds one tick into the device. `mono_s` is monotonic time (s) for the sampler's own
-    /// integrals; `next_seq` hands out cursor positions.
-    pub fn apply(&mut self, tick: TickRead, mono_s: f64, next_seq: &mut impl FnMut() -> u64) {
+    /// Folds one tick into the device; `next_seq` hands out cursor positions.
+    pub fn apply(&mut self, tick: TickRead, next_seq: &mut impl FnMut() -> u64) {
         for (field, error) in &tick.errors {
             self.count_error(*field, error);
             if matches!(error, NvmlError::NotSupported) {
@@ -123,14 +124,15 @@ impl DeviceState {
             return;
         }
         self.fans = self.fans.or(tick.fans);
+        let mono_s = tick.mono_s;
         for (ts, ratio) in tick.utilization_samples {
             self.push_driver_sample(DriverSampleKind::Utilization, ts, ratio, next_seq());
-            self.busy_from_samples.add(Rule::BackwardStep, ts as f64 / 1e6, ratio);
+            self.busy_from_samples.add(Rule::BackwardStep, ts as f64, ratio);
             self.last_seen_utilization_us = ts;
         }
         for (ts, watts) in tick.power_samples {
             self.push_driver_sample(DriverSampleKind::Power, ts, watts, next_seq());
-            self.energy_from_samples.add(Rule::Trapezoid, ts as f64 / 1e6, watts);
+            self.energy_from_samples.add(Rule::Trapezoid, ts as f64, watts);
             self.last_seen_power_us = ts;
         }
         let mut reading = tick.reading;
@@ -162,7 +164,7 @@ impl DeviceState {
     /// ∫ utilization dt (s): from the driver's samples where it gives them, else from reads.
     pub fn busy_seconds(&self) -> f64 {
         if self.busy_from_samples.from.is_some() {
-            self.busy_from_samples.total
+            self.busy_from_samples.total / 1e6
         } else {
             self.busy_from_readings.total
         }
@@ -172,7 +174,7 @@ impl DeviceState {
     pub fn energy_joules(&self) -> (f64, EnergySource) {
         match (self.energy_counter_base, self.energy_counter_last) {
             (Some(base), Some(last)) if !self.disabled.contains(Field::Energy) => (last - base, EnergySource::Counter),
-            _ if self.energy_from_samples.from.is_some() => (self.energy_from_samples.total, EnergySource::PowerSamples),
+            _ if self.energy_from_samples.from.is_some() => (self.energy_from_samples.total / 1e6, EnergySource::PowerSamples),
             _ => (self.energy_from_readings.total, EnergySource::PowerReadings),
         }
     }
@@ -196,9 +198,10 @@ mod tests {
         }
     }
 
-    fn tick(time_ms: f64, util: Option<f64>, power: Option<f64>) -> TickRead {
+    fn tick(mono_s: f64, util: Option<f64>, power: Option<f64>) -> TickRead {
         TickRead {
-            reading: Reading { time_ms, utilization_ratio: util, power_watts: power, throttle_reasons: Some(0x4), ..Reading::default() },
+            reading: Reading { time_ms: mono_s * 1000.0, utilization_ratio: util, power_watts: power, throttle_reasons: Some(0x4), ..Reading::default() },
+            mono_s,
             ..TickRead::default()
         }
     }
@@ -209,7 +212,7 @@ mod tests {
         let mut next = sequence();
         let mut t = tick(0.0, Some(0.5), None);
         t.errors.push((Field::Fans, NvmlError::NotSupported));
-        d.apply(t, 0.0, &mut next);
+        d.apply(t, &mut next);
         assert!(d.plan().disabled.contains(Field::Fans));
         assert_eq!(d.errors.get(&("fans", "not_supported")), Some(&1));
     }
@@ -219,7 +222,7 @@ mod tests {
         let mut d = DeviceState::new(0, "g".into(), "u".into(), 4);
         let mut next = sequence();
         for (i, t) in [0.0, 0.1, 0.35, 1.0].iter().enumerate() {
-            d.apply(tick(*t * 1000.0, Some(0.5), Some(100.0)), *t, &mut next);
+            d.apply(tick(*t, Some(0.5), Some(100.0)), &mut next);
             assert_eq!(d.samples_total, i as u64 + 1);
         }
         assert!((d.busy_seconds() - 0.5).abs() < 1e-12);
@@ -235,10 +238,10 @@ mod tests {
         let mut next = sequence();
         let mut t = tick(0.0, None, None);
         t.utilization_samples = vec![(1_000_000, 1.0), (1_500_000, 0.5)];
-        d.apply(t, 0.0, &mut next);
-        let mut t = tick(1.0, None, None);
+        d.apply(t, &mut next);
+        let mut t = tick(0.1, None, None);
         t.utilization_samples = vec![(2_000_000, 0.25)];
-        d.apply(t, 0.1, &mut next);
+        d.apply(t, &mut next);
         assert_eq!(d.plan().last_seen_utilization_us, 2_000_000);
         assert!((d.busy_seconds() - (0.25 + 0.125)).abs() < 1e-12);
         assert_eq!(d.driver_samples.len(), 3);

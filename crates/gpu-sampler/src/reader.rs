@@ -6,6 +6,11 @@ use nvml_wrapper::enum_wrappers::device::{Clock, Sampling, TemperatureSensor};
 use nvml_wrapper::enums::device::SampleValue;
 use nvml_wrapper::error::NvmlError;
 use nvml_wrapper::Device;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+pub fn unix_ms() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
 
 /// What the sampler knows before reading a device.
 #[derive(Debug, Clone, Copy, Default)]
@@ -26,6 +31,9 @@ pub struct TickRead {
     pub power_samples: Vec<(u64, f64)>,
     pub fans: Option<u32>,
     pub lost: bool,
+    /// Seconds on the sampler's monotonic clock, taken with `reading.time_ms`: the time base
+    /// of the integrals of reads, so they cover exactly the times the readings carry.
+    pub mono_s: f64,
 }
 
 struct Reader<'a, 'n> {
@@ -74,17 +82,23 @@ fn sample_value(v: &SampleValue) -> f64 {
     }
 }
 
-pub fn read_device(device: &Device, gpu: u32, plan: ReadPlan, time_ms: f64) -> TickRead {
+/// Reads one device. `started` is the sampler's monotonic origin; the device's own time is
+/// taken here, just before its first call, so a slow device does not shift the others' times.
+pub fn read_device(device: &Device, gpu: u32, plan: ReadPlan, started: Instant) -> TickRead {
+    let time_ms = unix_ms();
+    let mono_s = started.elapsed().as_secs_f64();
     let mut r = Reader { device, plan, out: TickRead::default() };
+    // The energy counter and the throttle state first, closest to the reading's time: they are
+    // paired with it (energy between readings, throttle held from one reading to the next).
+    let energy = r.read(Field::Energy, |d| d.total_energy_consumption());
+    let throttle = r.read(Field::Throttle, |d| d.current_throttle_reasons()).map(|t| t.bits());
     let utilization = r.read(Field::Utilization, |d| d.utilization_rates());
     let memory = r.read(Field::Memory, |d| d.memory_info());
     let temperature = r.read(Field::Temperature, |d| d.temperature(TemperatureSensor::Gpu));
     let power = r.read(Field::Power, |d| d.power_usage());
     let power_limit = r.read(Field::PowerLimit, |d| d.enforced_power_limit());
-    let energy = r.read(Field::Energy, |d| d.total_energy_consumption());
     let mhz = |r: &mut Reader, clock| r.read(Field::Clocks, |d| d.clock_info(clock)).map(|v| v as f64 * 1e6);
     let clocks_hz = ClocksHz { sm: mhz(&mut r, Clock::SM), memory: mhz(&mut r, Clock::Memory), graphics: mhz(&mut r, Clock::Graphics), video: mhz(&mut r, Clock::Video) };
-    let throttle = r.read(Field::Throttle, |d| d.current_throttle_reasons()).map(|t| t.bits());
     // The fan count does not change: read once, then only the speeds.
     let fans = plan.fans.or_else(|| r.read(Field::Fans, |d| d.num_fans()));
     let fan_speeds = fans.and_then(|n| (0..n).map(|i| r.read(Field::Fans, |d| d.fan_speed(i)).map(|s| s as f64 / 100.0)).collect());
@@ -108,5 +122,5 @@ pub fn read_device(device: &Device, gpu: u32, plan: ReadPlan, time_ms: f64) -> T
         fan_speed_ratios: fan_speeds,
         performance_state,
     };
-    TickRead { reading, utilization_samples, power_samples, fans, ..r.out }
+    TickRead { reading, utilization_samples, power_samples, fans, mono_s, ..r.out }
 }

@@ -2,7 +2,7 @@
 //! answers readers from memory. stop() (or drop) wakes the thread and joins it.
 use crate::device::DeviceState;
 use crate::options::SamplerOptions;
-use crate::reader::{read_device, ReadPlan, TickRead};
+use crate::reader::{read_device, unix_ms, ReadPlan, TickRead};
 use crate::snapshot::{device_info, device_stats, DeviceInfo, SamplesSince, Snapshot, Stats};
 use crate::window::{window_stats, WindowStats};
 use crate::reading::Reading;
@@ -12,7 +12,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// Why the sampler could not start: NVML missing, failing to initialize, or bad options.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,10 +41,6 @@ pub struct Sampler {
     interval: Duration,
     ring_size: usize,
     driver_version: String,
-}
-
-fn now_ms() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
 
 impl Sampler {
@@ -94,7 +90,7 @@ impl Sampler {
     }
 
     pub fn window(&self, window_ms: f64) -> Vec<WindowStats> {
-        let now = now_ms();
+        let now = unix_ms();
         self.lock().devices.iter().map(|d| window_stats(d.index, d.readings.iter(), now, window_ms)).collect()
     }
 
@@ -184,19 +180,18 @@ fn run(nvml: Nvml, shared: Arc<Mutex<Shared>>, interval: Duration, stopped: mpsc
     drop(nvml);
 }
 
+/// One tick: plans copied under the lock, NVML read without it, results applied under it.
 fn tick(handles: &[Option<Device>], shared: &Mutex<Shared>, started: Instant) {
     let plans: Vec<(bool, ReadPlan)> = lock(shared).devices.iter().map(|d| (d.lost(), d.plan())).collect();
-    let time_ms = now_ms();
     let reads: Vec<Option<TickRead>> = handles
         .iter()
         .zip(plans)
         .enumerate()
         .map(|(i, (handle, (lost, plan)))| match handle {
-            Some(device) if !lost => Some(read_device(device, i as u32, plan, time_ms)),
+            Some(device) if !lost => Some(read_device(device, i as u32, plan, started)),
             _ => None,
         })
         .collect();
-    let mono_s = started.elapsed().as_secs_f64();
     let mut guard = lock(shared);
     let state = &mut *guard;
     let seq = &mut state.seq;
@@ -206,7 +201,7 @@ fn tick(handles: &[Option<Device>], shared: &Mutex<Shared>, started: Instant) {
     };
     for (device, read) in state.devices.iter_mut().zip(reads) {
         if let Some(read) = read {
-            device.apply(read, mono_s, &mut next_seq);
+            device.apply(read, &mut next_seq);
         }
     }
     state.ticks += 1;

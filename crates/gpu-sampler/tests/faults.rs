@@ -8,10 +8,10 @@ use std::time::Duration;
 fn a_lost_gpu_stops_alone() {
     let _sim = scenario(r#"{"devices": [{"utilization": 10}, {"utilization": 20, "lostAfterMs": 100}]}"#);
     let mut sampler = start(5, 100);
-    std::thread::sleep(Duration::from_millis(300));
-    let before = sampler.stats().devices[0].samples_total;
-    let lost_total = sampler.stats().devices[1].samples_total;
-    std::thread::sleep(Duration::from_millis(100));
+    wait_until("GPU 1 lost", || sampler.devices()[1].lost);
+    let stats = sampler.stats();
+    let (before, lost_total) = (stats.devices[0].samples_total, stats.devices[1].samples_total);
+    wait_until("10 more readings of GPU 0", || sampler.stats().devices[0].samples_total >= before + 10);
     let stats = sampler.stats();
     sampler.stop();
     let devices = sampler.devices();
@@ -26,10 +26,9 @@ fn a_lost_gpu_stops_alone() {
 fn an_unsupported_field_is_reported_once() {
     let _sim = scenario(r#"{"devices": [{"fans": [50], "unsupported": ["fans", "samples.power"]}, {"fans": [40]}]}"#);
     let mut sampler = start(2, 100);
-    std::thread::sleep(Duration::from_millis(200));
+    wait_until("20 readings of each GPU", || sampler.stats().devices.iter().all(|d| d.samples_total > 20));
     sampler.stop();
     let stats = sampler.stats();
-    assert!(stats.devices[0].samples_total > 20);
     let errors: Vec<_> = stats.devices[0].errors.iter().map(|e| (e.field, e.error, e.count)).collect();
     assert_eq!(errors, vec![("fans", "not_supported", 1), ("power_samples", "not_supported", 1)]);
     assert_eq!(sampler.devices()[0].disabled_fields, vec!["fans", "power_samples"]);

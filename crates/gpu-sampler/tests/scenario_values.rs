@@ -2,10 +2,18 @@
 //! samples, faults.
 mod common;
 use common::*;
+use gpu_sampler::reading::{DriverSample, DriverSampleKind};
 use std::time::Duration;
 
-fn sleep_ms(ms: u64) {
-    std::thread::sleep(Duration::from_millis(ms));
+/// Timestamps (µs) of one GPU's driver samples of one kind, checked to be consecutive samples
+/// of the scenario: none lost (the integrals are exact only then), none twice.
+fn consecutive(samples: &[DriverSample], gpu: u32, kind: DriverSampleKind, period_us: u64) -> Vec<u64> {
+    let ts: Vec<u64> = samples.iter().filter(|s| s.gpu == gpu && s.kind == kind).map(|s| s.timestamp_us).collect();
+    assert!(ts.len() > 50, "gpu {gpu} {}: {} samples", kind.name(), ts.len());
+    for pair in ts.windows(2) {
+        assert_eq!(pair[1] - pair[0], period_us, "gpu {gpu} {}: a driver sample was lost or repeated", kind.name());
+    }
+    ts
 }
 
 #[test]
@@ -17,7 +25,7 @@ fn latest_values_follow_the_scenario() {
             "fans": [60, 35], "performanceState": 2, "throttle": {"sw_power_cap": 1, "hw_slowdown": 0}}]}"#,
     );
     let mut sampler = start(5, 100);
-    sleep_ms(150);
+    wait_until("10 readings", || sampler.stats().devices[0].samples_total >= 10);
     let info = sampler.devices();
     assert_eq!((info[0].name.as_str(), info[0].uuid.as_str()), ("Alert GPU", "GPU-alert"));
     let r = sampler.latest().remove(0);
@@ -31,8 +39,8 @@ fn latest_values_follow_the_scenario() {
     assert_eq!(r.fan_speed_ratios, Some(vec![0.6, 0.35]));
     assert_eq!(r.performance_state, Some(2));
     assert_eq!(gpu_sampler::reading::throttle_names(r.throttle_reasons.unwrap()), vec!["sw_power_cap"]);
-    let w = sampler.window(1000.0).remove(0);
-    assert!(w.count > 5);
+    let w = sampler.window(60_000.0).remove(0);
+    assert!(w.count >= 10, "{} readings in the window", w.count);
     assert_eq!(w.temperature_celsius.map(|t| (t.min, t.max, t.mean)), Some((90.0, 90.0, 90.0)));
     let stats = sampler.stats();
     assert!(stats.devices[0].errors.is_empty(), "{:?}", stats.devices[0].errors);
@@ -46,65 +54,85 @@ fn integrals_match_the_analytic_integrals() {
     let util = r#"{"sine": {"mean": 50, "amplitude": 40, "periodMs": 400}}"#;
     let power = r#"{"ramp": {"from": 100, "to": 300, "durationMs": 1000}}"#;
     let throttle = r#"{"steps": [{"atMs": 0, "value": 0}, {"atMs": 200, "value": 1}, {"atMs": 500, "value": 0}], "everyMs": 600}"#;
-    let device = format!(r#"{{"utilization": {util}, "powerWatts": {power}, "throttle": {{"hw_slowdown": {throttle}}}, "samples": {{"periodMs": 5, "size": 100}}}}"#);
-    let no_counter = format!(r#"{{"utilization": {util}, "powerWatts": {power}, "unsupported": ["energy"], "samples": {{"periodMs": 5, "size": 100}}}}"#);
+    // The driver keeps seconds of samples (here 10 s), so a sampling thread delayed on a loaded
+    // machine reads them late but loses none.
+    let buffer = r#""samples": {"periodMs": 5, "size": 2000}"#;
+    let device = format!(r#"{{"utilization": {util}, "powerWatts": {power}, "throttle": {{"hw_slowdown": {throttle}}}, {buffer}}}"#);
+    let no_counter = format!(r#"{{"utilization": {util}, "powerWatts": {power}, "unsupported": ["energy"], {buffer}}}"#);
     let _sim = scenario(&format!(r#"{{"devices": [{device}, {no_counter}]}}"#));
-    let mut sampler = start(2, 4000);
-    sleep_ms(1500);
-    let origin = sim_origin_us() as f64;
+    let mut sampler = start(2, 20_000);
+    // 1.2 s of utilization and power samples (5 ms apart) on both GPUs.
+    wait_until("1.2 s of driver samples", || sampler.stats().devices.iter().all(|d| d.driver_samples_kept >= 480));
+    let origin_ms = sim_origin_us() as f64 / 1000.0;
     sampler.stop();
     let samples = sampler.samples(0);
+    assert!(!samples.missed, "the rings hold the whole run");
     let stats = sampler.stats();
     let (util, power, throttle) = (parse_schedule(util), parse_schedule(power), parse_schedule(throttle));
-    let elapsed_ms = |ts_us: u64| (ts_us as f64 - origin) / 1000.0;
+    // Schedules run on the sim's elapsed ms; the sampler records Unix µs (driver) and ms (reads).
+    let elapsed_ms = |ts_us: u64| ts_us as f64 / 1000.0 - origin_ms;
     for gpu in 0..2u32 {
         let d = &stats.devices[gpu as usize];
-        let of_kind = |k| samples.driver.iter().filter(|s| s.gpu == gpu && s.kind == k).collect::<Vec<_>>();
-        let utilization = of_kind(gpu_sampler::reading::DriverSampleKind::Utilization);
-        let (a, b) = (elapsed_ms(utilization[0].timestamp_us), elapsed_ms(utilization.last().unwrap().timestamp_us));
+        // Busy seconds integrate the utilization samples, each the mean over the period before
+        // it: exactly ∫ utilization from the first sample's time to the last one's.
+        let utilization = consecutive(&samples.driver, gpu, DriverSampleKind::Utilization, 5000);
+        let (a, b) = (elapsed_ms(utilization[0]), elapsed_ms(*utilization.last().unwrap()));
         let busy = (util.integral(b) - util.integral(a)) / 100.0 / 1000.0;
         assert!((d.busy_seconds - busy).abs() < 0.01 * busy, "gpu {gpu}: busy {} vs {busy}", d.busy_seconds);
         if gpu == 1 {
-            let p = of_kind(gpu_sampler::reading::DriverSampleKind::Power);
-            let (a, b) = (elapsed_ms(p[0].timestamp_us), elapsed_ms(p.last().unwrap().timestamp_us));
+            let p = consecutive(&samples.driver, gpu, DriverSampleKind::Power, 5000);
+            let (a, b) = (elapsed_ms(p[0]), elapsed_ms(*p.last().unwrap()));
             let joules = (power.integral(b) - power.integral(a)) / 1000.0;
             assert_eq!(d.energy_source, "power_samples");
             assert!((d.energy_joules - joules).abs() < 0.01 * joules, "energy {} vs {joules}", d.energy_joules);
-        } else {
-            let readings: Vec<_> = samples.readings.iter().filter(|r| r.gpu == 0).collect();
-            let (a, b) = (readings[0].time_ms - origin / 1000.0, readings.last().unwrap().time_ms - origin / 1000.0);
-            let joules = (power.integral(b) - power.integral(a)) / 1000.0;
-            assert_eq!(d.energy_source, "counter");
-            assert!((d.energy_joules - joules).abs() < 0.01 * joules, "energy {} vs {joules}", d.energy_joules);
-            let throttled = (throttle.integral(b) - throttle.integral(a)) / 1000.0;
-            let measured = d.throttle_seconds.iter().find(|(r, _)| *r == "hw_slowdown").unwrap().1;
-            assert!((measured - throttled).abs() < 0.01 * throttled, "throttle {measured} vs {throttled}");
+            continue;
         }
+        let readings: Vec<_> = samples.readings.iter().filter(|r| r.gpu == 0).collect();
+        let (first, last) = (readings[0], *readings.last().unwrap());
+        // Energy is the counter's increase from the first reading to the last; the counter is
+        // read first thing after a reading's time is taken, so it is ∫ power between those times.
+        let counted = last.energy_counter_joules.unwrap() - first.energy_counter_joules.unwrap();
+        assert_eq!(d.energy_source, "counter");
+        assert!((d.energy_joules - counted).abs() < 1e-6, "energy {} vs counter increase {counted}", d.energy_joules);
+        let (a, b) = (first.time_ms - origin_ms, last.time_ms - origin_ms);
+        let joules = (power.integral(b) - power.integral(a)) / 1000.0;
+        assert!((d.energy_joules - joules).abs() < 0.01 * joules, "energy {} vs {joules}", d.energy_joules);
+        // Throttle seconds hold each read state until the next read: the scenario's state at
+        // each reading's time, held until the next reading, is what the sampler could measure.
+        let active = |r: &gpu_sampler::reading::Reading| if throttle.at(r.time_ms - origin_ms) >= 0.5 { 1.0 } else { 0.0 };
+        let held: f64 = readings.windows(2).map(|w| active(w[0]) * (w[1].time_ms - w[0].time_ms) / 1000.0).sum();
+        let measured = d.throttle_seconds.iter().find(|(r, _)| *r == "hw_slowdown").unwrap().1;
+        assert!((measured - held).abs() < 0.01 * held, "throttle {measured} vs {held}");
+        // And that differs from the exact ∫ only within the reads around each state change.
+        let exact = (throttle.integral(b) - throttle.integral(a)) / 1000.0;
+        let around_changes: f64 =
+            readings.windows(2).filter(|w| active(w[0]) != active(w[1])).map(|w| (w[1].time_ms - w[0].time_ms) / 1000.0).sum();
+        assert!((measured - exact).abs() <= around_changes + 0.01 * exact, "throttle {measured} vs exact {exact}");
     }
 }
 
 #[test]
 fn every_driver_sample_appears_exactly_once() {
-    let _sim = scenario(r#"{"devices": [{"utilization": {"ramp": {"from": 0, "to": 100, "durationMs": 800}}, "samples": {"periodMs": 3, "size": 500}}, {"utilization": 30, "samples": {"periodMs": 7, "size": 500}}]}"#);
     // Buffers of seconds, as the driver's are, so a loaded test machine delays the reads without losing any.
-    let mut sampler = start(1, 2000);
+    let _sim = scenario(r#"{"devices": [{"utilization": {"ramp": {"from": 0, "to": 100, "durationMs": 800}}, "samples": {"periodMs": 3, "size": 5000}}, {"utilization": 30, "samples": {"periodMs": 7, "size": 5000}}]}"#);
+    let mut sampler = start(1, 50_000);
     let mut cursor = 0;
     let mut seen = Vec::new();
-    for _ in 0..40 {
-        sleep_ms(20);
+    let count = |seen: &[DriverSample], gpu| seen.iter().filter(|s| s.gpu == gpu && s.kind == DriverSampleKind::Utilization).count();
+    wait_until("100 utilization samples of each GPU read through the cursor", || {
+        std::thread::sleep(Duration::from_millis(20));
         let batch = sampler.samples(cursor);
         assert!(!batch.missed, "the reader kept up, nothing may be missed");
         cursor = batch.cursor;
         seen.extend(batch.driver);
-    }
+        count(&seen, 0) >= 100 && count(&seen, 1) >= 100
+    });
     let origin = sim_origin_us();
     sampler.stop();
+    let batch = sampler.samples(cursor);
+    seen.extend(batch.driver);
     for (gpu, period_us) in [(0u32, 3000u64), (1, 7000)] {
-        let ts: Vec<u64> = seen.iter().filter(|s| s.gpu == gpu && s.kind.name() == "utilization").map(|s| s.timestamp_us).collect();
-        assert!(ts.len() > 50, "gpu {gpu}: {} samples", ts.len());
-        for pair in ts.windows(2) {
-            assert_eq!(pair[1] - pair[0], period_us, "gpu {gpu}: a driver sample was lost or repeated");
-        }
+        let ts = consecutive(&seen, gpu, DriverSampleKind::Utilization, period_us);
         // Each one is the sample the scenario has at that time.
         assert_eq!((ts[0] - origin) % period_us, 0);
     }

@@ -4,7 +4,7 @@
 use gpu_sampler::{Sampler, SamplerOptions};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 static SIM: Mutex<()> = Mutex::new(());
 
@@ -46,4 +46,15 @@ pub fn sim_origin_us() -> u64 {
 
 pub fn parse_schedule(json: &str) -> nvml_sim::schedule::Schedule {
     serde_json::from_str(json).unwrap()
+}
+
+/// Waits until `check` holds, polling: the sampling thread and this one may both be delayed on
+/// a loaded machine, so tests wait on what they need instead of sleeping a fixed time. The
+/// deadline is generous; reaching it fails the test with `what`.
+pub fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out after 30 s waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
