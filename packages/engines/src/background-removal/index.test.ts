@@ -30,6 +30,13 @@ describe('removeBackground', () => {
     expect(cut.quality.score).toBeGreaterThan(0.7);
   });
 
+  it('scores the cut-out of a faint subject on a noisy background lower than a crisp one', async () => {
+    const crisp = await removeBackground(await drawImage({ size: 256, shape: 'disc' }), ctx);
+    const faint = await removeBackground(await drawImage({ size: 256, shape: 'disc', foreground: [195, 195, 205], noise: 30 }), ctx);
+    expect(faint.quality.score).toBeLessThan(crisp.quality.score - 0.05);
+    expect(faint.quality.edgeQuality).toBeLessThan(crisp.quality.edgeQuality);
+  });
+
   it('trusts the alpha channel of a transparent PNG', async () => {
     // Background colour equal to the subject: only alpha can tell them apart.
     const png = await drawImage({ size: 128, shape: 'square', alpha: true, background: [200, 40, 30] });

@@ -27,6 +27,7 @@ describe('exportTexturedModel', () => {
     const report = await validateBytes(out.files[0]!.data);
     expect(report.issues.messages.filter((m) => m.severity === 0)).toEqual([]);
     expect(report.info?.totalTriangleCount).toBe(out.triangleCount);
+    expect(out.triangleCount).toBe(model.indices.length / 3);
     // the texture's PNG bytes are inside the binary chunk
     expect(Buffer.from(out.files[0]!.data).includes(Buffer.from(model.texture.png.subarray(0, 64)))).toBe(true);
   });
@@ -43,6 +44,7 @@ describe('exportTexturedModel', () => {
     expect(out.files.map((f) => f.name)).toEqual(['model.obj', 'model.mtl', 'model_texture.png']);
     const obj = parseObj(new TextDecoder().decode(out.files[0]!.data));
     expect(obj.indices.length / 3).toBe(out.triangleCount);
+    expect(out.triangleCount).toBe(model.indices.length / 3);
     expect(obj.mtllib).toBe('model.mtl');
     expect(new TextDecoder().decode(out.files[1]!.data)).toMatch(/^map_Kd model_texture\.png$/m);
     expect((await sharp(out.files[2]!.data).metadata()).format).toBe('png');
@@ -54,6 +56,7 @@ describe('exportTexturedModel', () => {
     expect(out.files.map((f) => f.name)).toEqual(['model.ply', 'model_texture.png']);
     const ply = parsePly(out.files[0]!.data);
     expect(ply.indices.length / 3).toBe(out.triangleCount);
+    expect(out.triangleCount).toBe(model.indices.length / 3);
     expect(ply.comments).toContain('TextureFile model_texture.png');
     expect(validateMesh(ply)).toMatchObject({ watertight: true, printable: true });
   });
@@ -78,6 +81,46 @@ describe('exportTexturedModel', () => {
     expect(out.quality.issues.find((i) => i.issueType === 'boundary_edges')?.detail).toMatch(/repaired$/);
     const report = await validateBytes(out.files[0]!.data);
     expect(report.issues.numErrors).toBe(0);
+  });
+
+  it('grades a broken model lower than the clean one, and a badly broken one a worse grade', async () => {
+    const faces = model.indices.length / 3;
+    const exportBroken = async (b: Parameters<typeof breakMesh>[1]) => {
+      const broken = breakMesh(model, b);
+      const uvs = new Float32Array((broken.positions.length / 3) * 2);
+      uvs.set(model.uvs);
+      return (await exportTexturedModel({ ...model, ...broken, uvs, normals: undefined }, 'glb', ctx)).quality;
+    };
+    const clean = (await exportTexturedModel(model, 'glb', ctx)).quality;
+    const light = await exportBroken({ holes: [5], flipped: [10], degenerate: 1 });
+    // One face in ten flipped and one in forty duplicated: most of the surface had to be touched.
+    const heavy = await exportBroken({
+      flipped: Array.from({ length: Math.floor(faces / 10) }, (_, i) => i * 10),
+      duplicated: Array.from({ length: Math.floor(faces / 40) }, (_, i) => i * 40 + 3),
+      degenerate: 20,
+    });
+    expect(light.scores.final!).toBeLessThan(clean.scores.final!);
+    expect(light.scores.overall!).toBeLessThan(clean.scores.overall!);
+    expect(heavy.scores.final!).toBeLessThan(light.scores.final!);
+    expect(heavy.scores.overall!).toBeLessThan(light.scores.overall!);
+    const rank = (grade: string) => ['A+', 'A', 'B', 'C', 'D', 'F'].indexOf(grade);
+    expect(rank(heavy.grade)).toBeGreaterThan(rank(clean.grade));
+  });
+
+  it('writes every format with exactly the triangles of a known mesh', async () => {
+    const box = cube(3); // 6 sides x 3 x 3 quads x 2 triangles
+    const expected = 108;
+    expect(box.indices.length / 3).toBe(expected);
+    const textured = { ...box, uvs: new Float32Array((box.positions.length / 3) * 2), texture: model.texture, quality: model.quality };
+    const written = async (format: ModelFormat) => {
+      const out = await exportTexturedModel(textured, format, ctx);
+      expect(out.triangleCount).toBe(expected);
+      return out.files[0]!.data;
+    };
+    expect((await validateBytes(await written('glb'))).info?.totalTriangleCount).toBe(expected);
+    expect(parseStl(await written('stl')).declared).toBe(expected);
+    expect(parseObj(new TextDecoder().decode(await written('obj'))).indices.length / 3).toBe(expected);
+    expect(parsePly(await written('ply')).indices.length / 3).toBe(expected);
   });
 
   it('writes 32-bit indices into a valid GLB when a mesh has more than 65535 vertices', async () => {
