@@ -51,3 +51,17 @@ it('keeps a job cancelled by its client cancelled when the shutdown grace ends i
   }
   control.release('shape_generation');
 });
+
+it('gives the data directory and its queued jobs back when the port is taken', async () => {
+  const first = await startTestServer({}, createTestEngines());
+  const dataDir = tempDataDir();
+  try {
+    const busy = loadConfig({ PORT: String(first.port), HOST: '127.0.0.1', ORFEAS_DATA_DIR: dataDir, ORFEAS_GPU: 'off', LOG_LEVEL: 'silent' });
+    await expect(startServer(busy, { engines: createTestEngines() })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    // The failed start released its lock: the same directory starts on a free port.
+    const second = await startTestServer({ ORFEAS_DATA_DIR: dataDir }, createTestEngines());
+    await second.close();
+  } finally {
+    await first.close();
+  }
+});

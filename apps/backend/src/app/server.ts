@@ -19,10 +19,18 @@ export interface RunningServer extends Backend {
 
 export async function startServer(config: Config, options: Omit<CreateAppOptions, 'config'> = {}): Promise<RunningServer> {
   const backend = await createApp({ config, ...options });
-  const server = await new Promise<HttpServer>((resolve, reject) => {
-    const s = serve({ fetch: backend.app.fetch, port: config.port, hostname: config.host }, () => resolve(s as HttpServer));
-    s.once('error', reject);
-  });
+  let server: HttpServer;
+  try {
+    server = await new Promise<HttpServer>((resolve, reject) => {
+      const s = serve({ fetch: backend.app.fetch, port: config.port, hostname: config.host }, () => resolve(s as HttpServer));
+      s.once('error', reject);
+    });
+  } catch (err) {
+    // The pool may already hold a job, and the store the data directory's lock: hand both
+    // back, so the job is requeued without using up an attempt and the directory is free.
+    await backend.close();
+    throw err;
+  }
   const ws = attachWebSocket({ server, events: backend.events, service: backend.service, gpu: backend.gpu, metrics: backend.metrics, log: backend.log });
   const port = (server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
