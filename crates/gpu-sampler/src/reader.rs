@@ -1,11 +1,13 @@
 //! One tick's NVML reads for one device, done without holding the sampler's lock. A field
-//! switched off (NotSupported) is skipped; GpuLost ends the device's reads at once.
+//! switched off (NotSupported) is skipped; GpuLost ends the device's reads at once; stop()
+//! abandons the tick between two calls, so it never waits for a whole slow tick.
 use crate::field::{Field, FieldSet};
 use crate::reading::{ClocksHz, MemoryBytes, Reading};
 use nvml_wrapper::enum_wrappers::device::{Clock, Sampling, TemperatureSensor};
 use nvml_wrapper::enums::device::SampleValue;
 use nvml_wrapper::error::NvmlError;
 use nvml_wrapper::Device;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 pub fn unix_ms() -> f64 {
@@ -31,6 +33,8 @@ pub struct TickRead {
     pub power_samples: Vec<(u64, f64)>,
     pub fans: Option<u32>,
     pub lost: bool,
+    /// stop() came during the reads: the tick is dropped, not applied.
+    pub abandoned: bool,
     /// Seconds on the sampler's monotonic clock, taken with `reading.time_ms`: the time base
     /// of the integrals of reads, so they cover exactly the times the readings carry.
     pub mono_s: f64,
@@ -39,13 +43,18 @@ pub struct TickRead {
 struct Reader<'a, 'n> {
     device: &'a Device<'n>,
     plan: ReadPlan,
+    stopping: &'a AtomicBool,
     out: TickRead,
 }
 
 impl Reader<'_, '_> {
     /// Runs one NVML read unless the field is off or the device was lost this tick.
     fn read<T>(&mut self, field: Field, call: impl FnOnce(&Device) -> Result<T, NvmlError>) -> Option<T> {
-        if self.out.lost || self.plan.disabled.contains(field) {
+        if self.out.lost || self.out.abandoned || self.plan.disabled.contains(field) {
+            return None;
+        }
+        if self.stopping.load(Ordering::Relaxed) {
+            self.out.abandoned = true;
             return None;
         }
         match call(self.device) {
@@ -84,10 +93,10 @@ fn sample_value(v: &SampleValue) -> f64 {
 
 /// Reads one device. `started` is the sampler's monotonic origin; the device's own time is
 /// taken here, just before its first call, so a slow device does not shift the others' times.
-pub fn read_device(device: &Device, gpu: u32, plan: ReadPlan, started: Instant) -> TickRead {
+pub fn read_device(device: &Device, gpu: u32, plan: ReadPlan, started: Instant, stopping: &AtomicBool) -> TickRead {
     let time_ms = unix_ms();
     let mono_s = started.elapsed().as_secs_f64();
-    let mut r = Reader { device, plan, out: TickRead::default() };
+    let mut r = Reader { device, plan, stopping, out: TickRead::default() };
     // The energy counter and the throttle state first, closest to the reading's time: they are
     // paired with it (energy between readings, throttle held from one reading to the next).
     let energy = r.read(Field::Energy, |d| d.total_energy_consumption());

@@ -9,6 +9,7 @@ use crate::reading::Reading;
 use nvml_wrapper::error::NvmlError;
 use nvml_wrapper::{Device, Nvml};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -37,6 +38,8 @@ struct Shared {
 pub struct Sampler {
     shared: Arc<Mutex<Shared>>,
     stop: Option<Sender<()>>,
+    /// Checked between NVML calls, so stop() does not wait for the rest of a slow tick.
+    stopping: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
     interval: Duration,
     ring_size: usize,
@@ -70,11 +73,13 @@ impl Sampler {
         let (stop, stopped) = mpsc::channel::<()>();
         let interval = options.interval;
         let thread_shared = Arc::clone(&shared);
+        let stopping = Arc::new(AtomicBool::new(false));
+        let thread_stopping = Arc::clone(&stopping);
         let thread = std::thread::Builder::new()
             .name("gpu-sampler".into())
-            .spawn(move || run(nvml, thread_shared, interval, stopped))
+            .spawn(move || run(nvml, thread_shared, interval, stopped, thread_stopping))
             .map_err(|e| StartError(format!("cannot start the sampling thread: {e}")))?;
-        Ok(Sampler { shared, stop: Some(stop), thread: Some(thread), interval, ring_size: options.ring_size, driver_version })
+        Ok(Sampler { shared, stop: Some(stop), stopping, thread: Some(thread), interval, ring_size: options.ring_size, driver_version })
     }
 
     fn lock(&self) -> MutexGuard<'_, Shared> {
@@ -134,8 +139,10 @@ impl Sampler {
         &self.driver_version
     }
 
-    /// Wakes the sampling thread and waits for it (NVML is shut down on that thread).
+    /// Wakes the sampling thread and waits for it (NVML is shut down on that thread). A tick
+    /// in progress ends after the NVML call it is in, and is not applied.
     pub fn stop(&mut self) {
+        self.stopping.store(true, Ordering::Relaxed);
         drop(self.stop.take());
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -155,13 +162,13 @@ fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
     shared.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn run(nvml: Nvml, shared: Arc<Mutex<Shared>>, interval: Duration, stopped: mpsc::Receiver<()>) {
+fn run(nvml: Nvml, shared: Arc<Mutex<Shared>>, interval: Duration, stopped: mpsc::Receiver<()>, stopping: Arc<AtomicBool>) {
     let count = lock(&shared).devices.len() as u32;
     let handles: Vec<Option<Device>> = (0..count).map(|i| nvml.device_by_index(i).ok()).collect();
     let started = Instant::now();
     let mut deadline = started;
     loop {
-        let ok = catch_unwind(AssertUnwindSafe(|| tick(&handles, &shared, started)));
+        let ok = catch_unwind(AssertUnwindSafe(|| tick(&handles, &shared, started, &stopping)));
         if ok.is_err() {
             lock(&shared).panics += 1;
         }
@@ -181,17 +188,20 @@ fn run(nvml: Nvml, shared: Arc<Mutex<Shared>>, interval: Duration, stopped: mpsc
 }
 
 /// One tick: plans copied under the lock, NVML read without it, results applied under it.
-fn tick(handles: &[Option<Device>], shared: &Mutex<Shared>, started: Instant) {
+fn tick(handles: &[Option<Device>], shared: &Mutex<Shared>, started: Instant, stopping: &AtomicBool) {
     let plans: Vec<(bool, ReadPlan)> = lock(shared).devices.iter().map(|d| (d.lost(), d.plan())).collect();
     let reads: Vec<Option<TickRead>> = handles
         .iter()
         .zip(plans)
         .enumerate()
         .map(|(i, (handle, (lost, plan)))| match handle {
-            Some(device) if !lost => Some(read_device(device, i as u32, plan, started)),
+            Some(device) if !lost => Some(read_device(device, i as u32, plan, started, stopping)),
             _ => None,
         })
         .collect();
+    if reads.iter().flatten().any(|r| r.abandoned) {
+        return;
+    }
     let mut guard = lock(shared);
     let state = &mut *guard;
     let seq = &mut state.seq;

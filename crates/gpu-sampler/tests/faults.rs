@@ -55,3 +55,18 @@ fn bad_options_are_named() {
     let err = Sampler::start(SamplerOptions { interval: Duration::from_micros(100), ..SamplerOptions::default() }).err().unwrap();
     assert!(err.0.contains("intervalMs must be >= 1"), "{err}");
 }
+
+#[test]
+fn stop_does_not_wait_for_a_slow_tick() {
+    // 300 ms per call: one tick of two devices is ~30 calls, 9 s. stop() ends the tick after
+    // the call in progress instead of finishing it, and the partial tick is not applied.
+    let _sim = scenario(r#"{"latencyUs": 300000, "devices": [{"utilization": 10}, {"utilization": 20}]}"#);
+    let mut sampler = start(1, 16);
+    let ticks = sampler.stats().ticks;
+    let started = std::time::Instant::now();
+    sampler.stop();
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(3), "stop() waited {waited:?} for a 9 s tick");
+    assert_eq!(sampler.stats().ticks, ticks);
+    assert!(sampler.latest().is_empty(), "no reading of the abandoned tick");
+}
