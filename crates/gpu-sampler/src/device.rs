@@ -2,7 +2,7 @@
 //! and driver samples, integrals, and counts of samples and errors.
 use crate::error_kind::error_kind;
 use crate::field::{Field, FieldSet};
-use crate::integral::{Integral, Rule};
+use crate::integral::{ContinuedTotal, Integral, Rule};
 use crate::reader::{ReadPlan, TickRead};
 use crate::reading::{DriverSample, DriverSampleKind, Reading, THROTTLE_REASONS};
 use crate::ring::{Ring, Sequenced};
@@ -21,14 +21,15 @@ impl Sequenced for DriverSample {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where energy comes from, worst first (the rank of a `ContinuedTotal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EnergySource {
-    /// nvmlDeviceGetTotalEnergyConsumption
-    Counter,
-    /// ∫ power over nvmlDeviceGetSamples power samples
-    PowerSamples,
     /// ∫ power over the sampler's own reads
-    PowerReadings,
+    PowerReadings = 1,
+    /// ∫ power over nvmlDeviceGetSamples power samples
+    PowerSamples = 2,
+    /// nvmlDeviceGetTotalEnergyConsumption
+    Counter = 3,
 }
 
 impl EnergySource {
@@ -37,6 +38,14 @@ impl EnergySource {
             EnergySource::Counter => "counter",
             EnergySource::PowerSamples => "power_samples",
             EnergySource::PowerReadings => "power_readings",
+        }
+    }
+
+    fn of_rank(rank: u8) -> EnergySource {
+        match rank {
+            3 => EnergySource::Counter,
+            2 => EnergySource::PowerSamples,
+            _ => EnergySource::PowerReadings,
         }
     }
 }
@@ -56,14 +65,20 @@ pub struct DeviceState {
     pub errors: BTreeMap<(&'static str, &'static str), u64>,
     last_seen_utilization_us: u64,
     last_seen_power_us: u64,
+    utilization_samples_offered: bool,
+    power_samples_offered: bool,
+    wall_offset_ms: Option<f64>,
     /// Over driver timestamps in µs, exact as f64 (Unix seconds would round each to 0.2 µs).
     busy_from_samples: Integral,
     busy_from_readings: Integral,
-    energy_counter_base: Option<f64>,
+    busy: ContinuedTotal,
+    /// Sum of the counter's increases; a decrease (the driver reloaded) adds nothing.
+    energy_from_counter: f64,
     energy_counter_last: Option<f64>,
     /// W·µs, like busy_from_samples.
     energy_from_samples: Integral,
     energy_from_readings: Integral,
+    energy: ContinuedTotal,
     throttle: [Integral; THROTTLE_REASONS.len()],
 }
 
@@ -83,12 +98,17 @@ impl DeviceState {
             errors: BTreeMap::new(),
             last_seen_utilization_us: 0,
             last_seen_power_us: 0,
+            utilization_samples_offered: false,
+            power_samples_offered: false,
+            wall_offset_ms: None,
             busy_from_samples: Integral::default(),
             busy_from_readings: Integral::default(),
-            energy_counter_base: None,
+            busy: ContinuedTotal::default(),
+            energy_from_counter: 0.0,
             energy_counter_last: None,
             energy_from_samples: Integral::default(),
             energy_from_readings: Integral::default(),
+            energy: ContinuedTotal::default(),
             throttle: [Integral::default(); THROTTLE_REASONS.len()],
         }
     }
@@ -103,6 +123,7 @@ impl DeviceState {
             last_seen_utilization_us: self.last_seen_utilization_us,
             last_seen_power_us: self.last_seen_power_us,
             fans: self.fans,
+            wall_offset_ms: self.wall_offset_ms,
         }
     }
 
@@ -124,7 +145,16 @@ impl DeviceState {
             return;
         }
         self.fans = self.fans.or(tick.fans);
+        if tick.clock_stepped_back {
+            self.last_seen_utilization_us = tick.last_seen_utilization_us;
+            self.last_seen_power_us = tick.last_seen_power_us;
+            self.busy_from_samples.restart();
+            self.energy_from_samples.restart();
+        }
         let mono_s = tick.mono_s;
+        self.wall_offset_ms = Some(tick.reading.time_ms - mono_s * 1000.0);
+        self.utilization_samples_offered |= tick.utilization_samples_offered;
+        self.power_samples_offered |= tick.power_samples_offered;
         for (ts, ratio) in tick.utilization_samples {
             self.push_driver_sample(DriverSampleKind::Utilization, ts, ratio, next_seq());
             self.busy_from_samples.add(Rule::BackwardStep, ts as f64, ratio);
@@ -144,7 +174,9 @@ impl DeviceState {
             self.energy_from_readings.add(Rule::Trapezoid, mono_s, p);
         }
         if let Some(e) = reading.energy_counter_joules {
-            self.energy_counter_base.get_or_insert(e);
+            if let Some(last) = self.energy_counter_last {
+                self.energy_from_counter += (e - last).max(0.0);
+            }
             self.energy_counter_last = Some(e);
         }
         if let Some(bits) = reading.throttle_reasons {
@@ -152,9 +184,31 @@ impl DeviceState {
                 integral.add(Rule::ForwardStep, mono_s, if bits & reason.bits() != 0 { 1.0 } else { 0.0 });
             }
         }
+        self.follow_totals();
         self.samples_total += 1;
         self.readings.push(reading.clone());
         self.latest = Some(reading);
+    }
+
+    /// Busy seconds and energy from the best source the driver offered so far (driver samples
+    /// over reads, the energy counter over both), never going back when a better one starts
+    /// late. A source that later fails keeps its total where it was rather than mixing sources.
+    fn follow_totals(&mut self) {
+        if self.utilization_samples_offered {
+            self.busy.follow(2, self.busy_from_samples.total / 1e6);
+        } else if self.busy_from_readings.from.is_some() {
+            self.busy.follow(1, self.busy_from_readings.total);
+        }
+        let (source, total) = if self.energy_counter_last.is_some() {
+            (EnergySource::Counter, self.energy_from_counter)
+        } else if self.power_samples_offered {
+            (EnergySource::PowerSamples, self.energy_from_samples.total / 1e6)
+        } else if self.energy_from_readings.from.is_some() {
+            (EnergySource::PowerReadings, self.energy_from_readings.total)
+        } else {
+            return;
+        };
+        self.energy.follow(source as u8, total);
     }
 
     fn push_driver_sample(&mut self, kind: DriverSampleKind, timestamp_us: u64, value: f64, seq: u64) {
@@ -163,20 +217,12 @@ impl DeviceState {
 
     /// ∫ utilization dt (s): from the driver's samples where it gives them, else from reads.
     pub fn busy_seconds(&self) -> f64 {
-        if self.busy_from_samples.from.is_some() {
-            self.busy_from_samples.total / 1e6
-        } else {
-            self.busy_from_readings.total
-        }
+        self.busy.value()
     }
 
     /// Energy since the sampler started (J) and where it came from.
     pub fn energy_joules(&self) -> (f64, EnergySource) {
-        match (self.energy_counter_base, self.energy_counter_last) {
-            (Some(base), Some(last)) if !self.disabled.contains(Field::Energy) => (last - base, EnergySource::Counter),
-            _ if self.energy_from_samples.from.is_some() => (self.energy_from_samples.total / 1e6, EnergySource::PowerSamples),
-            _ => (self.energy_from_readings.total, EnergySource::PowerReadings),
-        }
+        (self.energy.value(), EnergySource::of_rank(self.energy.rank()))
     }
 
     /// Seconds with each throttle reason active, by reason name.
@@ -238,12 +284,65 @@ mod tests {
         let mut next = sequence();
         let mut t = tick(0.0, None, None);
         t.utilization_samples = vec![(1_000_000, 1.0), (1_500_000, 0.5)];
+        t.utilization_samples_offered = true;
         d.apply(t, &mut next);
         let mut t = tick(0.1, None, None);
         t.utilization_samples = vec![(2_000_000, 0.25)];
+        t.utilization_samples_offered = true;
         d.apply(t, &mut next);
         assert_eq!(d.plan().last_seen_utilization_us, 2_000_000);
         assert!((d.busy_seconds() - (0.25 + 0.125)).abs() < 1e-12);
         assert_eq!(d.driver_samples.len(), 3);
+    }
+
+    #[test]
+    fn samples_offered_but_none_yet_are_the_source_from_the_start() {
+        let mut d = DeviceState::new(0, "g".into(), "u".into(), 16);
+        let mut next = sequence();
+        for (i, t) in [0.0, 0.5, 1.0].into_iter().enumerate() {
+            let mut r = tick(t, Some(1.0), None);
+            r.utilization_samples_offered = true;
+            if i == 2 {
+                r.utilization_samples = vec![(2_000_000, 0.5), (2_200_000, 0.5)];
+            }
+            d.apply(r, &mut next);
+        }
+        // Only the samples count: 0.2 s at 50 %, none of the reads' 1 s at 100 %.
+        assert!((d.busy_seconds() - 0.1).abs() < 1e-12, "{}", d.busy_seconds());
+    }
+
+    #[test]
+    fn energy_never_goes_back() {
+        let mut d = DeviceState::new(0, "g".into(), "u".into(), 16);
+        let mut next = sequence();
+        // Reads only at first, then the counter, which the driver restarts (a reload).
+        d.apply(tick(0.0, None, Some(100.0)), &mut next);
+        d.apply(tick(1.0, None, Some(100.0)), &mut next);
+        assert_eq!(d.energy_joules(), (100.0, EnergySource::PowerReadings));
+        for (t, counter) in [(2.0, 5000.0), (3.0, 5100.0), (4.0, 20.0), (5.0, 120.0)] {
+            let mut r = tick(t, None, Some(100.0));
+            r.reading.energy_counter_joules = Some(counter);
+            d.apply(r, &mut next);
+        }
+        assert_eq!(d.energy_joules(), (300.0, EnergySource::Counter));
+    }
+
+    #[test]
+    fn after_the_clock_stepped_back_samples_go_on_from_the_new_time() {
+        let mut d = DeviceState::new(0, "g".into(), "u".into(), 16);
+        let mut next = sequence();
+        let mut t = tick(0.0, None, None);
+        t.utilization_samples = vec![(90_000_000, 1.0), (91_000_000, 1.0)];
+        t.utilization_samples_offered = true;
+        d.apply(t, &mut next);
+        let mut t = tick(0.1, None, None);
+        t.clock_stepped_back = true;
+        t.last_seen_utilization_us = 10_000_000;
+        t.utilization_samples = vec![(10_500_000, 0.5), (11_000_000, 0.5)];
+        t.utilization_samples_offered = true;
+        d.apply(t, &mut next);
+        assert_eq!(d.plan().last_seen_utilization_us, 11_000_000);
+        // 1 s before the step, 0.5 s at 50 % after it; nothing across it.
+        assert!((d.busy_seconds() - 1.25).abs() < 1e-12, "{}", d.busy_seconds());
     }
 }

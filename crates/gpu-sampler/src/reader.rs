@@ -10,6 +10,9 @@ use nvml_wrapper::Device;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+/// A step of the wall clock back by more than this (ms) is handled as a clock step.
+const CLOCK_STEP_MS: f64 = 1000.0;
+
 pub fn unix_ms() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
@@ -21,6 +24,9 @@ pub struct ReadPlan {
     pub last_seen_utilization_us: u64,
     pub last_seen_power_us: u64,
     pub fans: Option<u32>,
+    /// Unix ms minus monotonic ms at the device's last reading: a drop means the wall clock
+    /// stepped back.
+    pub wall_offset_ms: Option<f64>,
 }
 
 #[derive(Debug, Default)]
@@ -31,6 +37,10 @@ pub struct TickRead {
     pub utilization_samples: Vec<(u64, f64)>,
     /// (timestamp µs, watts)
     pub power_samples: Vec<(u64, f64)>,
+    /// Whether the driver answered the samples calls (with samples or NotFound, none new yet):
+    /// then the samples are the source of busy seconds or energy, even before the first one.
+    pub utilization_samples_offered: bool,
+    pub power_samples_offered: bool,
     pub fans: Option<u32>,
     pub lost: bool,
     /// stop() came during the reads: the tick is dropped, not applied.
@@ -38,6 +48,11 @@ pub struct TickRead {
     /// Seconds on the sampler's monotonic clock, taken with `reading.time_ms`: the time base
     /// of the integrals of reads, so they cover exactly the times the readings carry.
     pub mono_s: f64,
+    /// The last-seen timestamps the samples were asked with; they differ from the plan's when
+    /// the clock stepped back (then the integrals of samples start a new segment).
+    pub last_seen_utilization_us: u64,
+    pub last_seen_power_us: u64,
+    pub clock_stepped_back: bool,
 }
 
 struct Reader<'a, 'n> {
@@ -67,18 +82,14 @@ impl Reader<'_, '_> {
         }
     }
 
-    /// Driver samples newer than `last_seen`; NotFound means none are new, not an error.
-    fn samples(&mut self, field: Field, sampling: Sampling, last_seen: u64, scale: f64) -> Vec<(u64, f64)> {
+    /// Driver samples newer than `last_seen` (None when the call failed); NotFound means none
+    /// are new, not an error.
+    fn samples(&mut self, field: Field, sampling: Sampling, last_seen: u64, scale: f64) -> Option<Vec<(u64, f64)>> {
         let found = self.read(field, |d| match d.samples(sampling, last_seen) {
             Err(NvmlError::NotFound) => Ok(Vec::new()),
             other => other,
-        });
-        found
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|s| s.timestamp > last_seen)
-            .map(|s| (s.timestamp, sample_value(&s.value) * scale))
-            .collect()
+        })?;
+        Some(found.into_iter().filter(|s| s.timestamp > last_seen).map(|s| (s.timestamp, sample_value(&s.value) * scale)).collect())
     }
 }
 
@@ -88,6 +99,18 @@ fn sample_value(v: &SampleValue) -> f64 {
         SampleValue::U32(x) => x as f64,
         SampleValue::U64(x) => x as f64,
         SampleValue::I64(x) => x as f64,
+    }
+}
+
+/// The last-seen timestamp to ask the driver with. When the wall clock stepped back and the
+/// driver's timestamps (the same CPU clock) are now in the future, none would come until the
+/// clock caught up: ask from the current time instead, skipping what the buffer holds, which
+/// may repeat samples already counted. A driver on another clock is left alone.
+fn last_seen_for(last_seen_us: u64, now_us: u64, wall_clock_stepped_back: bool) -> (u64, bool) {
+    if wall_clock_stepped_back && last_seen_us > now_us {
+        (now_us, true)
+    } else {
+        (last_seen_us, false)
     }
 }
 
@@ -112,8 +135,12 @@ pub fn read_device(device: &Device, gpu: u32, plan: ReadPlan, started: Instant, 
     let fans = plan.fans.or_else(|| r.read(Field::Fans, |d| d.num_fans()));
     let fan_speeds = fans.and_then(|n| (0..n).map(|i| r.read(Field::Fans, |d| d.fan_speed(i)).map(|s| s as f64 / 100.0)).collect());
     let performance_state = r.read(Field::PerformanceState, |d| d.performance_state()).map(|p| p.as_c());
-    let utilization_samples = r.samples(Field::UtilizationSamples, Sampling::GpuUtilization, plan.last_seen_utilization_us, 0.01);
-    let power_samples = r.samples(Field::PowerSamples, Sampling::Power, plan.last_seen_power_us, 0.001);
+    let now_us = (time_ms * 1000.0) as u64;
+    let stepped = plan.wall_offset_ms.is_some_and(|offset| time_ms - mono_s * 1000.0 < offset - CLOCK_STEP_MS);
+    let (last_seen_utilization_us, utilization_step) = last_seen_for(plan.last_seen_utilization_us, now_us, stepped);
+    let (last_seen_power_us, power_step) = last_seen_for(plan.last_seen_power_us, now_us, stepped);
+    let utilization_samples = r.samples(Field::UtilizationSamples, Sampling::GpuUtilization, last_seen_utilization_us, 0.01);
+    let power_samples = r.samples(Field::PowerSamples, Sampling::Power, last_seen_power_us, 0.001);
 
     let reading = Reading {
         seq: 0,
@@ -131,5 +158,31 @@ pub fn read_device(device: &Device, gpu: u32, plan: ReadPlan, started: Instant, 
         fan_speed_ratios: fan_speeds,
         performance_state,
     };
-    TickRead { reading, utilization_samples, power_samples, fans, mono_s, ..r.out }
+    TickRead {
+        reading,
+        utilization_samples_offered: utilization_samples.is_some(),
+        power_samples_offered: power_samples.is_some(),
+        utilization_samples: utilization_samples.unwrap_or_default(),
+        power_samples: power_samples.unwrap_or_default(),
+        fans,
+        mono_s,
+        last_seen_utilization_us,
+        last_seen_power_us,
+        clock_stepped_back: utilization_step || power_step,
+        ..r.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_are_asked_from_now_only_after_a_step_back_of_a_shared_clock() {
+        assert_eq!(last_seen_for(60_000_000, 5_000_000, true), (5_000_000, true));
+        // The wall clock did not step: a driver clock ahead of ours is left alone.
+        assert_eq!(last_seen_for(60_000_000, 5_000_000, false), (60_000_000, false));
+        // It stepped, but the driver's timestamps are on another clock (still in the past).
+        assert_eq!(last_seen_for(3_000_000, 5_000_000, true), (3_000_000, false));
+    }
 }
