@@ -3,6 +3,7 @@
 //! scenario's faults (lost GPU, unsupported field, latency) before reading a value.
 use crate::scenario::{DeviceScenario, Scenario};
 use nvml_wrapper_sys::bindings::*;
+use std::io::Write;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -31,7 +32,9 @@ pub fn init() -> nvmlReturn_t {
         Ok(s) => s,
         Err(message) => {
             // nvmlErrorString cannot carry the detail; stderr is where a driver would log it.
-            eprintln!("nvml-sim: {message}");
+            // Not eprintln!, which panics when stderr fails, and a panic here would abort the
+            // client (it cannot unwind out of an extern "C" function).
+            let _ = writeln!(std::io::stderr(), "nvml-sim: {message}");
             return nvmlReturn_enum_NVML_ERROR_UNKNOWN;
         }
     };

@@ -37,6 +37,23 @@ fn behaves_like_the_driver() {
         let code = nvmlDeviceGetSamples(fast, nvmlSamplingType_enum_NVML_GPU_UTILIZATION_SAMPLES, u64::MAX, &mut value_type, &mut count, std::ptr::null_mut());
         assert_eq!(code, nvmlReturn_enum_NVML_ERROR_NOT_FOUND, "nothing newer than the last seen");
 
+        // Strings: NUL-terminated when the buffer holds them, INSUFFICIENT_SIZE (buffer left
+        // as it was) when it does not, INVALID_ARGUMENT for a NULL buffer.
+        let name = b"NVIDIA Simulated GPU";
+        let mut buffer = [0x55 as std::os::raw::c_char; 32];
+        assert_eq!(nvmlDeviceGetName(fast, buffer.as_mut_ptr(), name.len() as u32), nvmlReturn_enum_NVML_ERROR_INSUFFICIENT_SIZE);
+        assert!(buffer.iter().all(|c| *c == 0x55));
+        assert_eq!(nvmlDeviceGetName(fast, buffer.as_mut_ptr(), name.len() as u32 + 1), nvmlReturn_enum_NVML_SUCCESS);
+        assert_eq!(CStr::from_ptr(buffer.as_ptr()).to_bytes(), name);
+        assert_eq!(buffer[name.len() + 1], 0x55, "nothing written past the NUL");
+        assert_eq!(nvmlDeviceGetName(fast, std::ptr::null_mut(), 96), nvmlReturn_enum_NVML_ERROR_INVALID_ARGUMENT);
+        assert_eq!(nvmlSystemGetDriverVersion(buffer.as_mut_ptr(), 0), nvmlReturn_enum_NVML_ERROR_INSUFFICIENT_SIZE);
+        // A handle that is not one of ours, and NULL out pointers.
+        assert_eq!(nvmlDeviceGetTemperature(std::ptr::null_mut(), 0, &mut 0), nvmlReturn_enum_NVML_ERROR_INVALID_ARGUMENT);
+        assert_eq!(nvmlDeviceGetPowerUsage(fast, std::ptr::null_mut()), nvmlReturn_enum_NVML_ERROR_INVALID_ARGUMENT);
+        let code = nvmlDeviceGetSamples(fast, nvmlSamplingType_enum_NVML_GPU_UTILIZATION_SAMPLES, 0, &mut value_type, std::ptr::null_mut(), buffer.as_mut_ptr().cast());
+        assert_eq!(code, nvmlReturn_enum_NVML_ERROR_INVALID_ARGUMENT);
+
         // memory v2 checks the struct version as the driver does.
         let mut memory = nvmlMemory_v2_t { version: 1 << 24, total: 0, reserved: 0, free: 0, used: 0 };
         assert_eq!(nvmlDeviceGetMemoryInfo_v2(fast, &mut memory), nvmlReturn_enum_NVML_ERROR_ARGUMENT_VERSION_MISMATCH);
