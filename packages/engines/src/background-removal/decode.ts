@@ -2,7 +2,7 @@
  * Image decoding for background removal: any format sharp reads, EXIF-rotated and scaled
  * down to a working size so that a 2048x2048 upload costs the same as a 512x512 one.
  */
-import sharp from 'sharp';
+import sharp, { type OutputInfo } from 'sharp';
 import { EngineError } from '../engine.js';
 
 export interface DecodedImage {
@@ -17,6 +17,14 @@ export interface DecodedImage {
 }
 
 export async function decodeImage(image: Uint8Array, workingSize: number): Promise<DecodedImage> {
+  // A header can read fine and the pixel data still be cut short or corrupt: both the header and
+  // the decode are the upload's fault, a job error rather than an internal one.
+  const undecodable = (err: unknown) =>
+    new EngineError(
+      'invalid_image',
+      `the upload could not be decoded as an image (${(err as Error).message}); send a PNG, JPEG or WebP file`,
+      'background_removal',
+    );
   let base: ReturnType<typeof sharp>;
   let hasAlpha: boolean;
   try {
@@ -24,14 +32,16 @@ export async function decodeImage(image: Uint8Array, workingSize: number): Promi
     const meta = await base.metadata();
     hasAlpha = meta.hasAlpha === true;
   } catch (err) {
-    throw new EngineError(
-      'invalid_image',
-      `the upload could not be decoded as an image (${(err as Error).message}); send a PNG, JPEG or WebP file`,
-      'background_removal',
-    );
+    throw undecodable(err);
   }
   const resized = base.resize({ width: workingSize, height: workingSize, fit: 'inside', withoutEnlargement: true });
-  const { data, info } = await resized.clone().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  let decoded: { data: Buffer; info: OutputInfo };
+  try {
+    decoded = await resized.clone().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw undecodable(err);
+  }
+  const { data, info } = decoded;
   // On a tiny image the blur would round off the subject itself; those are segmented as drawn.
   // (A Gaussian, not a median: libvips' median costs ten times as much for the same result here.)
   const smoothed =

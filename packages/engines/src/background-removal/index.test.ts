@@ -77,6 +77,14 @@ describe('removeBackground', () => {
     expect((err as EngineError).message).toMatch(/fully transparent/);
   });
 
+  it('fails an image whose data is cut short with invalid_image, not an internal error', async () => {
+    const png = await drawImage({ size: 256, shape: 'disc', noise: 40 });
+    const err = await removeBackground(png.subarray(0, Math.floor(png.length * 0.6)), ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).code).toBe('invalid_image');
+    expect((err as EngineError).stage).toBe('background_removal');
+  });
+
   it('fails bytes that are not an image with invalid_image', async () => {
     const err = await removeBackground(new TextEncoder().encode('not an image at all'), ctx).catch((e: unknown) => e);
     expect((err as EngineError).code).toBe('invalid_image');
