@@ -89,8 +89,18 @@ impl Reader<'_, '_> {
             Err(NvmlError::NotFound) => Ok(Vec::new()),
             other => other,
         })?;
-        Some(found.into_iter().filter(|s| s.timestamp > last_seen).map(|s| (s.timestamp, sample_value(&s.value) * scale)).collect())
+        Some(newer_in_order(found.into_iter().map(|s| (s.timestamp, sample_value(&s.value) * scale)).collect(), last_seen))
     }
+}
+
+/// The samples newer than `last_seen`, oldest first. The driver's buffer is circular and may
+/// answer in buffer order: unsorted, the last one would not be the newest (samples asked for
+/// again next tick) and the integrals would drop every sample older than one before it.
+fn newer_in_order(mut samples: Vec<(u64, f64)>, last_seen: u64) -> Vec<(u64, f64)> {
+    samples.retain(|(ts, _)| *ts > last_seen);
+    samples.sort_by_key(|(ts, _)| *ts);
+    samples.dedup_by_key(|(ts, _)| *ts);
+    samples
 }
 
 fn sample_value(v: &SampleValue) -> f64 {
@@ -176,6 +186,12 @@ pub fn read_device(device: &Device, gpu: u32, plan: ReadPlan, started: Instant, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn samples_come_out_newest_last_once_each() {
+        let buffer = vec![(40, 4.0), (50, 5.0), (10, 1.0), (20, 2.0), (30, 3.0), (30, 3.0)];
+        assert_eq!(newer_in_order(buffer, 15), vec![(20, 2.0), (30, 3.0), (40, 4.0), (50, 5.0)]);
+    }
 
     #[test]
     fn samples_are_asked_from_now_only_after_a_step_back_of_a_shared_clock() {
