@@ -163,8 +163,9 @@ pub fn start_sampler(options: Option<NativeOptions>) -> Result<NativeSampler> {
         let o = options.unwrap_or(NativeOptions { library_path: None, interval_ms: None, ring_size: None });
         let defaults = SamplerOptions::default();
         let interval = match o.interval_ms {
-            Some(ms) if !ms.is_finite() || ms < 1.0 => {
-                return Err(Error::from_reason(format!("intervalMs must be a number >= 1, got {ms}")))
+            // Checked before Duration::from_secs_f64, which panics on values it cannot hold.
+            Some(ms) if !(1.0..=3_600_000.0).contains(&ms) => {
+                return Err(Error::from_reason(format!("intervalMs must be a number from 1 to 3600000 (an hour), got {ms}")))
             }
             Some(ms) => Duration::from_secs_f64(ms / 1000.0),
             None => defaults.interval,

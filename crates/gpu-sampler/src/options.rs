@@ -7,6 +7,8 @@ pub const DEFAULT_LIBRARY: &str = "libnvidia-ml.so.1";
 pub const LIBRARY_ENV: &str = "ORFEAS_NVML_LIBRARY";
 pub const DEFAULT_INTERVAL: Duration = Duration::from_millis(100);
 pub const MIN_INTERVAL: Duration = Duration::from_millis(1);
+/// An hour: beyond that the telemetry is useless, and far larger values overflow `Instant`.
+pub const MAX_INTERVAL: Duration = Duration::from_secs(3600);
 pub const DEFAULT_RING_SIZE: usize = 1000;
 
 #[derive(Debug, Clone)]
@@ -33,8 +35,8 @@ impl SamplerOptions {
 
     /// Checks the interval and ring size, naming the bad value and what is allowed.
     pub fn validate(&self) -> Result<(), String> {
-        if self.interval < MIN_INTERVAL {
-            return Err(format!("intervalMs must be >= 1, got {}", self.interval.as_secs_f64() * 1000.0));
+        if self.interval < MIN_INTERVAL || self.interval > MAX_INTERVAL {
+            return Err(format!("intervalMs must be a number from 1 to 3600000 (an hour), got {}", self.interval.as_secs_f64() * 1000.0));
         }
         if self.ring_size == 0 || self.ring_size > 10_000_000 {
             return Err(format!("ringSize must be 1..=10000000, got {}", self.ring_size));

@@ -53,7 +53,9 @@ fn a_missing_library_is_the_reason() {
 #[test]
 fn bad_options_are_named() {
     let err = Sampler::start(SamplerOptions { interval: Duration::from_micros(100), ..SamplerOptions::default() }).err().unwrap();
-    assert!(err.0.contains("intervalMs must be >= 1"), "{err}");
+    assert!(err.0.contains("intervalMs must be a number from 1 to 3600000"), "{err}");
+    let err = Sampler::start(SamplerOptions { interval: Duration::from_secs(1e12 as u64), ..SamplerOptions::default() }).err().unwrap();
+    assert!(err.0.contains("got 1000000000000000"), "{err}");
 }
 
 #[test]

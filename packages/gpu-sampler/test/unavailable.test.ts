@@ -19,7 +19,8 @@ it('names the build command when the addon is missing', () => {
 });
 
 it('refuses bad options whatever the host', () => {
-  expect(() => createGpuSampler({ intervalMs: 0.5 })).toThrow('intervalMs must be a number >= 1, got 0.5');
+  expect(() => createGpuSampler({ intervalMs: 0.5 })).toThrow('intervalMs must be a number from 1 to 3600000 (an hour), got 0.5');
+  expect(() => createGpuSampler({ intervalMs: 1e30 })).toThrow('got 1e+30');
   expect(() => createGpuSampler({ ringSize: 0 })).toThrow('ringSize must be an integer');
 });
 

@@ -15,8 +15,8 @@ let exitHook = false;
 
 function checkOptions(options: GpuSamplerOptions): void {
   const { intervalMs, ringSize, libraryPath } = options;
-  if (intervalMs !== undefined && !(Number.isFinite(intervalMs) && intervalMs >= 1)) {
-    throw new RangeError(`createGpuSampler: intervalMs must be a number >= 1, got ${intervalMs}`);
+  if (intervalMs !== undefined && !(Number.isFinite(intervalMs) && intervalMs >= 1 && intervalMs <= 3_600_000)) {
+    throw new RangeError(`createGpuSampler: intervalMs must be a number from 1 to 3600000 (an hour), got ${intervalMs}`);
   }
   if (ringSize !== undefined && !(Number.isInteger(ringSize) && ringSize >= 1 && ringSize <= 10_000_000)) {
     throw new RangeError(`createGpuSampler: ringSize must be an integer 1..10000000, got ${ringSize}`);

@@ -9,7 +9,7 @@ export type GpuThrottleReason = (typeof GPU_THROTTLE_REASONS)[number];
 export interface GpuSamplerOptions {
   /** NVML library to load; default ORFEAS_NVML_LIBRARY, else libnvidia-ml.so.1. */
   libraryPath?: string;
-  /** Sampling interval, ms (>= 1; default 100). */
+  /** Sampling interval, ms (1 to 3600000; default 100). */
   intervalMs?: number;
   /** Readings and driver samples kept per device (default 1000). */
   ringSize?: number;
