@@ -1,6 +1,7 @@
 /**
  * Engine thread faults: a thread that dies fails only the call it was running and is replaced,
- * and closing the pool fails the calls still in flight instead of leaving them pending forever.
+ * threads that cannot start are replaced with a growing delay and their calls failed, and
+ * closing the pool fails the calls still in flight instead of leaving them pending forever.
  */
 import pino from 'pino';
 import { expect, it } from 'vitest';
@@ -35,4 +36,22 @@ it('fails the calls in flight and queued when it is closed', async () => {
   await threads.close();
   expect(await queued).toMatch(/closed/);
   expect(await running).toMatch(/closed/);
+});
+
+it('fails calls instead of holding them when threads exit at start, without replacing them in a loop', async () => {
+  const failing = new URL('./support/failing-start-engine-worker.mjs', import.meta.url);
+  const threads = new EngineThreads(1, {}, pino({ level: 'silent' }), failing);
+  try {
+    const engine = threads.textToImage('stand-in');
+    // Five calls for one thread that keeps failing: each one ends, none is held for good.
+    const outcomes = await Promise.all(
+      [0, 1, 2, 3, 4].map((i) => engine.generate(request(`call ${i}`), ctx()).then(() => 'resolved', (e: Error) => e.message)),
+    );
+    expect(outcomes.slice(0, 3)).toEqual(Array(3).fill('the engine thread exited with code 7'));
+    expect(outcomes.slice(3)).toEqual(Array(2).fill(expect.stringMatching(/exit at start \(3 times in a row, last code 7\)/)));
+    // Each replacement of a thread that never got ready waited (100, 200 ms): three starts, not a hot loop.
+    expect(threads.spawned).toBe(3);
+  } finally {
+    await threads.close();
+  }
 });

@@ -39,3 +39,5 @@ port.on('message', (message: ToEngineThread) => {
   if (message.type === 'abort') running.get(message.id)?.abort();
   else void run(message);
 });
+// The engines loaded: from here on an exit is a crash, not a thread that cannot start.
+send({ type: 'ready' });

@@ -18,6 +18,8 @@ export type ThreadError =
   | { kind: 'internal'; name: string; message: string; stack?: string | undefined };
 
 export type FromEngineThread =
+  /** Sent once, when the thread has loaded its engines. */
+  | { type: 'ready' }
   | { type: 'progress'; id: number; fraction: number }
   | { type: 'result'; id: number; result: unknown }
   | { type: 'error'; id: number; error: ThreadError };

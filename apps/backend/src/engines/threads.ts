@@ -30,7 +30,15 @@ interface PendingCall {
 interface Thread {
   worker: Worker;
   current?: PendingCall;
+  /** False once it has exited: nothing is sent to it while its replacement is on the way. */
+  alive: boolean;
+  /** True once it has loaded its engines (its `ready` message). */
+  ready: boolean;
 }
+/** Replacements of threads failing at start wait 100 ms, doubling up to this. */
+const MAX_RESPAWN_DELAY_MS = 30_000;
+/** After this many starts failing in a row, waiting calls are failed instead of held. */
+const FAILED_STARTS_BEFORE_GIVING_UP = 3;
 
 function toError({ error }: { error: ThreadError }): Error {
   if (error.kind === 'engine') return new EngineError(error.code, error.message, error.stage);
@@ -45,6 +53,10 @@ export class EngineThreads {
   private readonly waiting: PendingCall[] = [];
   private nextId = 1;
   private closed = false;
+  private failedStarts = 0;
+  private readonly respawns = new Set<NodeJS.Timeout>();
+  /** Threads started, replacements included. */
+  spawned = 0;
 
   constructor(
     size: number,
@@ -73,6 +85,7 @@ export class EngineThreads {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const timer of this.respawns) clearTimeout(timer);
     for (const pending of this.waiting.splice(0)) pending.reject(new Error('engine threads closed'));
     // A call still running would otherwise never settle: its thread's exit is ignored once closed.
     for (const thread of this.threads) {
@@ -94,7 +107,7 @@ export class EngineThreads {
 
   private dispatch(): void {
     for (const thread of this.threads) {
-      if (thread.current) continue;
+      if (thread.current || !thread.alive) continue;
       const pending = this.waiting.shift();
       if (!pending) return;
       thread.current = pending;
@@ -106,9 +119,15 @@ export class EngineThreads {
   }
 
   private spawn(): Thread {
-    const thread: Thread = { worker: new Worker(this.workerUrl, { workerData: this.servers }) };
+    const thread: Thread = { worker: new Worker(this.workerUrl, { workerData: this.servers }), alive: true, ready: false };
+    this.spawned++;
     thread.worker.unref();
     thread.worker.on('message', (message: FromEngineThread) => {
+      if (message.type === 'ready') {
+        thread.ready = true;
+        this.failedStarts = 0;
+        return;
+      }
       const pending = thread.current;
       if (!pending || pending.call.id !== message.id) return;
       if (message.type === 'progress') return pending.ctx.progress(message.fraction);
@@ -119,12 +138,31 @@ export class EngineThreads {
     });
     thread.worker.on('error', (err) => this.log.error({ err }, 'engine thread failed'));
     thread.worker.on('exit', (code) => {
+      thread.alive = false;
       if (this.closed) return;
-      this.log.error({ code }, 'engine thread exited; starting another');
-      const index = this.threads.indexOf(thread);
       thread.current?.reject(new Error(`the engine thread exited with code ${code}`));
-      if (index >= 0) this.threads[index] = this.spawn();
-      this.dispatch();
+      thread.current = undefined;
+      // A thread that cannot even start (a broken install) would otherwise be replaced in a hot loop.
+      this.failedStarts = thread.ready ? 0 : this.failedStarts + 1;
+      const delay = this.failedStarts === 0 ? 0 : Math.min(MAX_RESPAWN_DELAY_MS, 100 * 2 ** (this.failedStarts - 1));
+      this.log.error({ code, failedStarts: this.failedStarts, restartInMs: delay }, 'engine thread exited; starting another');
+      if (this.failedStarts >= FAILED_STARTS_BEFORE_GIVING_UP) {
+        const error = new Error(`the engine threads exit at start (${this.failedStarts} times in a row, last code ${code}); see the service log`);
+        for (const pending of this.waiting.splice(0)) pending.reject(error);
+      }
+      const replace = () => {
+        if (this.closed) return;
+        const index = this.threads.indexOf(thread);
+        if (index >= 0) this.threads[index] = this.spawn();
+        this.dispatch();
+      };
+      if (delay === 0) return replace();
+      const timer = setTimeout(() => {
+        this.respawns.delete(timer);
+        replace();
+      }, delay);
+      timer.unref();
+      this.respawns.add(timer);
     });
     return thread;
   }

@@ -12,3 +12,4 @@ parentPort.on('message', (message) => {
   if (prompt === 'hang') return;
   parentPort.postMessage({ type: 'result', id: message.id, result: { prompt, threadId } });
 });
+parentPort.postMessage({ type: 'ready' });
