@@ -9,18 +9,27 @@ import { subjectImage } from './support/images.js';
 import { startTestServer, submitImage, tempDataDir, waitForState } from './support/server.js';
 import { createEngineControl, createTestEngines } from './support/test-engines.js';
 
-it('requeues a job whose stage outlives the shutdown grace, and the next start finishes it', async () => {
+/** A server on a fresh data directory with one job held in shape_generation. */
+async function serverWithHeldJob(hue: number) {
   const dataDir = tempDataDir();
   const control = createEngineControl();
   control.hold.add('shape_generation');
   const entered = control.entered('shape_generation');
-  const first = await startTestServer({ ORFEAS_DATA_DIR: dataDir, ORFEAS_SHUTDOWN_GRACE_MS: '100' }, createTestEngines(control));
-  const { jobId } = (await (await submitImage(first.url, await subjectImage('png', 64, 77))).json()) as any;
+  const server = await startTestServer({ ORFEAS_DATA_DIR: dataDir, ORFEAS_SHUTDOWN_GRACE_MS: '100' }, createTestEngines(control));
+  const { jobId } = (await (await submitImage(server.url, await subjectImage('png', 64, hue))).json()) as any;
   await entered;
+  return { dataDir, control, server, jobId: jobId as string };
+}
+
+/** The next start on the same data directory, with engines that do not hold. */
+const restartOn = (dataDir: string) => startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', ORFEAS_DATA_DIR: dataDir, ORFEAS_GPU: 'off', LOG_LEVEL: 'silent' }), { engines: createTestEngines() });
+
+it('requeues a job whose stage outlives the shutdown grace, and the next start finishes it', async () => {
+  const { dataDir, control, server: first, jobId } = await serverWithHeldJob(77);
   await first.close();
   expect(first.store.db.open).toBe(false);
 
-  const second = await startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', ORFEAS_DATA_DIR: dataDir, ORFEAS_GPU: 'off', LOG_LEVEL: 'silent' }), { engines: createTestEngines() });
+  const second = await restartOn(dataDir);
   try {
     const job = await waitForState(second.url, jobId, ['completed', 'failed']);
     expect(job).toMatchObject({ state: 'completed', attempts: 1 });
@@ -31,17 +40,11 @@ it('requeues a job whose stage outlives the shutdown grace, and the next start f
 });
 
 it('keeps a job cancelled by its client cancelled when the shutdown grace ends its stage', async () => {
-  const dataDir = tempDataDir();
-  const control = createEngineControl();
-  control.hold.add('shape_generation');
-  const entered = control.entered('shape_generation');
-  const first = await startTestServer({ ORFEAS_DATA_DIR: dataDir, ORFEAS_SHUTDOWN_GRACE_MS: '100' }, createTestEngines(control));
-  const { jobId } = (await (await submitImage(first.url, await subjectImage('png', 64, 78))).json()) as any;
-  await entered;
+  const { dataDir, control, server: first, jobId } = await serverWithHeldJob(78);
   expect((await fetch(`${first.url}/api/v1/jobs/${jobId}`, { method: 'DELETE' })).status).toBe(202);
   await first.close();
 
-  const second = await startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', ORFEAS_DATA_DIR: dataDir, ORFEAS_GPU: 'off', LOG_LEVEL: 'silent' }), { engines: createTestEngines() });
+  const second = await restartOn(dataDir);
   try {
     const job = (await (await fetch(`${second.url}/api/v1/jobs/${jobId}`)).json()) as any;
     expect(job).toMatchObject({ state: 'cancelled', error: { code: 'cancelled' }, result: null });

@@ -60,7 +60,7 @@ export class JobService {
     const { store, pool, events } = this.deps;
     if (isFinished(job.state)) return 'finished';
     const error = { code: 'cancelled', message: 'the job was cancelled before it started' };
-    if (store.cancelQueued(job.id, error)) {
+    if (store.cancel(job.id, 'queued', error)) {
       pool.refreshGauges();
       events.fail({ jobId: job.id, state: 'cancelled', error });
       return 'cancelled';

@@ -84,7 +84,7 @@ export class WorkerPool {
         control.abort.abort();
         if (control.stop === 'cancelled') {
           // Cancelled by its client before the shutdown: a restart must not run it again.
-          this.options.store.cancelRunning(jobId, { code: 'cancelled', message: 'the job was cancelled' });
+          this.options.store.cancel(jobId, 'running', { code: 'cancelled', message: 'the job was cancelled' });
           this.options.log.warn({ jobId }, 'cancelled job ended at shutdown before its stage finished');
           continue;
         }

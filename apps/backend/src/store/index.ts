@@ -182,24 +182,16 @@ export class JobStore {
     this.removeFile(input);
   }
 
-  /** Cancels a job that no worker has taken yet; false when it is not queued any more. */
-  cancelQueued(id: string, error: JobError): boolean {
+  /**
+   * Cancels a job that is still `from`: queued (no worker has taken it), or running (ended at
+   * shutdown, keeping its stage timings). False when it is no longer in that state.
+   */
+  cancel(id: string, from: 'queued' | 'running', error: JobError): boolean {
     const input = this.inputOf(id);
     const cancelled =
       this.db
-        .prepare(`UPDATE jobs SET state = 'cancelled', error = ?, finished_at = ?, input_path = NULL WHERE id = ? AND state = 'queued'`)
-        .run(JSON.stringify(error), now(), id).changes === 1;
-    if (cancelled) this.removeFile(input);
-    return cancelled;
-  }
-
-  /** Ends a running job as cancelled, keeping its stage timings; false when it is not running. */
-  cancelRunning(id: string, error: JobError): boolean {
-    const input = this.inputOf(id);
-    const cancelled =
-      this.db
-        .prepare(`UPDATE jobs SET state = 'cancelled', error = ?, finished_at = ?, input_path = NULL WHERE id = ? AND state = 'running'`)
-        .run(JSON.stringify(error), now(), id).changes === 1;
+        .prepare(`UPDATE jobs SET state = 'cancelled', error = ?, finished_at = ?, input_path = NULL WHERE id = ? AND state = ?`)
+        .run(JSON.stringify(error), now(), id, from).changes === 1;
     if (cancelled) this.removeFile(input);
     return cancelled;
   }
