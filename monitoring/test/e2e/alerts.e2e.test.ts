@@ -39,7 +39,9 @@ describe.runIf(haveTools([PROMETHEUS_BIN, ALERTMANAGER_BIN]))('alerts from a hot
     const alertmanagerConfig = join(work.path, 'alertmanager.yml');
     writeFileSync(alertmanagerConfig, testAlertmanagerConfig({ smtpPort: mailbox.port, passwordFile, webhookUrl: webhook.url }));
     backend = await startBackend({ NVML_SIM_SCENARIO: JSON.stringify(hotGpu), ORFEAS_GPU_INTERVAL_MS: '50', ORFEAS_RATE_LIMIT: '0' });
-    stack = await startStack({ backend: backend.host, ruleFiles: [rules], alertmanagerConfig });
+    stack = await startStack({ backend: backend.host, ruleFiles: [rules], alertmanagerConfig }).catch((error: Error) => {
+      throw new Error(`${error.message}\nbackend output:\n${backend!.output()}`);
+    });
   }, 90_000);
 
   afterAll(async () => {

@@ -47,7 +47,9 @@ describe.runIf(haveTools([PROMETHEUS_BIN]))('catalog and dashboard against a run
       ORFEAS_GPU_INTERVAL_MS: '50',
       ORFEAS_RATE_LIMIT: '40',
     });
-    stack = await startStack({ backend: backend.host });
+    stack = await startStack({ backend: backend.host }).catch((error: Error) => {
+      throw new Error(`${error.message}\nbackend output:\n${backend!.output()}`);
+    });
   }, 90_000);
 
   afterAll(async () => {

@@ -63,7 +63,13 @@ export async function startStack(options: {
     // would see it.
     await eventually(
       async () => ((await instantQuery(prometheus.url!, `up{job="${BACKEND_JOB}"} == 1`)).length > 0 ? true : undefined),
-      () => `Prometheus's first successful scrape of ${options.backend}:\n${prometheus.output()}`,
+      async () => {
+        const targets = (await (await fetch(`${prometheus.url}/api/v1/targets`)).json()) as {
+          data: { activeTargets: { scrapeUrl: string; lastError: string }[] };
+        };
+        const errors = targets.data.activeTargets.map((t) => `${t.scrapeUrl}: ${t.lastError || 'ok'}`).join('; ');
+        return `Prometheus's first successful scrape of ${options.backend} (targets: ${errors}):\n${prometheus.output()}`;
+      },
       30_000,
     );
     return {
