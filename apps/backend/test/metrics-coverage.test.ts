@@ -23,7 +23,6 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-let gpuStats: any;
 const gpuMetrics = new Set(Object.values(catalog.gpu).map((m: MetricDef) => m.name));
 
 async function fullFlow(url: string) {
@@ -56,7 +55,7 @@ async function fullFlow(url: string) {
   await socket.emitWithAck('subscribe', { jobId: ok });
   const stats = new Promise<any>((resolve) => socket.once('gpu_stats', resolve));
   await socket.emitWithAck('gpu_subscribe', { hz: 5 });
-  gpuStats = await stats;
+  await stats;
   for (let i = 0; i < 60; i++) socket.emit(`garbage_${i}`, {});
   await socket.emitWithAck('ping');
   socket.close();
@@ -92,7 +91,14 @@ it('serves the simulated GPUs at /api/v1/gpu and in the gpu room', async () => {
   const gpu = (await (await fetch(`${server.url}/api/v1/gpu`)).json()) as any;
   expect(gpu).toMatchObject({ available: true, source: 'sim' });
   expect(JSON.stringify(gpu.devices)).toContain('NVIDIA L4 (simulated)');
-  expect(gpuStats).toMatchObject({ hz: 5, available: true, source: 'sim' });
+  const socket = await socketClient(server.url);
+  try {
+    const stats = new Promise<any>((resolve) => socket.once('gpu_stats', resolve));
+    await socket.emitWithAck('gpu_subscribe', { hz: 5 });
+    expect(await stats).toMatchObject({ hz: 5, available: true, source: 'sim' });
+  } finally {
+    socket.close();
+  }
 });
 
 it('refuses a scrape without the token', async () => {
