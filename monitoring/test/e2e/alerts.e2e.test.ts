@@ -5,7 +5,7 @@
  * routes and inhibit rules, and an SMTP server on loopback that receives the mails.
  */
 import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERTMANAGER_BIN, PROMETHEUS_BIN, tempDir } from '../../stack/processes.mjs';
@@ -16,7 +16,7 @@ import { startMailbox, type Mail, type Mailbox } from './mailbox.js';
 import { startStack, type Stack } from './monitoring-stack.js';
 import { alertsOf, eventually, type PromAlert } from './prometheus-api.js';
 import { hotGpu } from './scenarios.js';
-import { drawImage, submitImageTo3d } from './traffic.js';
+import { drawImage, submitImageTo3d, withUploadsBroken } from './traffic.js';
 import { startWebhook } from './webhook.js';
 
 interface AmAlert { labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } }
@@ -55,22 +55,17 @@ describe.runIf(haveTools([PROMETHEUS_BIN, ALERTMANAGER_BIN]))('alerts from a hot
   it('fires in Prometheus, routes, groups and inhibits in Alertmanager, and mails', async () => {
     const prometheus = stack!.prometheus;
     const instance = backend!.host;
-    // Requests failing on an internal fault (the uploads directory replaced by a file), spread
-    // over several scrapes so the 5xx counter visibly rises.
-    const uploads = join(backend!.dataDir, 'uploads');
-    renameSync(uploads, `${uploads}.away`);
-    writeFileSync(uploads, 'not a directory');
-    const statuses: number[] = [];
-    try {
-      const image = await drawImage();
+    // Requests failing on an internal fault, spread over several scrapes so the 5xx counter
+    // visibly rises.
+    const image = await drawImage();
+    const statuses = await withUploadsBroken(backend!.dataDir, async () => {
+      const answered: number[] = [];
       for (let round = 0; round < 12; round++) {
-        statuses.push(...(await Promise.all([1, 2, 3].map(() => submitImageTo3d(backend!.url, image)))).map((r) => r.status));
+        answered.push(...(await Promise.all([1, 2, 3].map(() => submitImageTo3d(backend!.url, image)))).map((r) => r.status));
         await new Promise((resolve) => setTimeout(resolve, 400));
       }
-    } finally {
-      rmSync(uploads);
-      renameSync(`${uploads}.away`, uploads);
-    }
+      return answered;
+    });
     expect(new Set(statuses)).toEqual(new Set([500]));
 
     const key = (alert: { labels: Record<string, string> }) =>

@@ -2,6 +2,8 @@
  * Real traffic for the backend: images drawn with sharp, jobs submitted through the public API
  * and followed to the end, and socket.io clients that subscribe to jobs and to the GPU room.
  */
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { io, type Socket } from 'socket.io-client';
 
@@ -70,4 +72,20 @@ export function connectClient(base: string, clientType: 'browser' | 'api'): Prom
 /** Subscribes to a job's room; resolves with the server's acknowledgement. */
 export async function subscribe(socket: Socket, jobId: string): Promise<{ ok: boolean }> {
   return socket.timeout(10_000).emitWithAck('subscribe', { jobId });
+}
+
+/**
+ * Runs `fault` while the backend's uploads directory is replaced by a plain file, so storing
+ * an upload fails inside the service (a 500, not a refusal of the input); restores it after.
+ */
+export async function withUploadsBroken<T>(dataDir: string, fault: () => Promise<T>): Promise<T> {
+  const uploads = join(dataDir, 'uploads');
+  renameSync(uploads, `${uploads}.away`);
+  writeFileSync(uploads, 'not a directory');
+  try {
+    return await fault();
+  } finally {
+    rmSync(uploads);
+    renameSync(`${uploads}.away`, uploads);
+  }
 }
