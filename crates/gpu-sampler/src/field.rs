@@ -14,10 +14,12 @@ pub enum Field {
     PerformanceState,
     UtilizationSamples,
     PowerSamples,
+    /// nvmlDeviceGetHandleByIndex: the device could not be opened at all.
+    Handle,
 }
 
 impl Field {
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 13] = [
         Field::Utilization,
         Field::Memory,
         Field::Temperature,
@@ -30,6 +32,7 @@ impl Field {
         Field::PerformanceState,
         Field::UtilizationSamples,
         Field::PowerSamples,
+        Field::Handle,
     ];
 
     pub fn name(self) -> &'static str {
@@ -46,6 +49,7 @@ impl Field {
             Field::PerformanceState => "performance_state",
             Field::UtilizationSamples => "utilization_samples",
             Field::PowerSamples => "power_samples",
+            Field::Handle => "handle",
         }
     }
 

@@ -1,6 +1,7 @@
 //! The sampler: loads NVML, starts one thread that reads every device each interval, and
 //! answers readers from memory. stop() (or drop) wakes the thread and joins it.
 use crate::device::DeviceState;
+use crate::field::Field;
 use crate::options::SamplerOptions;
 use crate::reader::{read_device, unix_ms, ReadPlan, TickRead};
 use crate::snapshot::{device_info, device_stats, DeviceInfo, SamplesSince, Snapshot, Stats};
@@ -164,7 +165,7 @@ fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
 
 fn run(nvml: Nvml, shared: Arc<Mutex<Shared>>, interval: Duration, stopped: mpsc::Receiver<()>, stopping: Arc<AtomicBool>) {
     let count = lock(&shared).devices.len() as u32;
-    let handles: Vec<Option<Device>> = (0..count).map(|i| nvml.device_by_index(i).ok()).collect();
+    let handles: Vec<Option<Device>> = (0..count).map(|i| open(&nvml, &shared, i)).collect();
     let started = Instant::now();
     let mut deadline = started;
     loop {
@@ -185,6 +186,21 @@ fn run(nvml: Nvml, shared: Arc<Mutex<Shared>>, interval: Duration, stopped: mpsc
     }
     drop(handles);
     drop(nvml);
+}
+
+/// A device's handle. One that cannot be opened (lost, no permission, ...) is never read:
+/// counted as an error and marked lost, so it shows as down rather than silently empty.
+fn open<'n>(nvml: &'n Nvml, shared: &Mutex<Shared>, index: u32) -> Option<Device<'n>> {
+    match nvml.device_by_index(index) {
+        Ok(device) => Some(device),
+        Err(e) => {
+            let mut guard = lock(shared);
+            let device = &mut guard.devices[index as usize];
+            device.count_error(Field::Handle, &e);
+            device.lost_at_ms = Some(unix_ms());
+            None
+        }
+    }
 }
 
 /// One tick: plans copied under the lock, NVML read without it, results applied under it.

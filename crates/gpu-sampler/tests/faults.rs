@@ -23,6 +23,17 @@ fn a_lost_gpu_stops_alone() {
 }
 
 #[test]
+fn a_gpu_that_cannot_be_opened_is_down_not_empty() {
+    let _sim = scenario(r#"{"devices": [{"utilization": 10}, {"utilization": 20, "lostAfterMs": 0}]}"#);
+    let mut sampler = start(5, 100);
+    wait_until("10 readings of GPU 0", || sampler.stats().devices[0].samples_total >= 10);
+    sampler.stop();
+    assert!(sampler.devices()[1].lost);
+    let errors: Vec<_> = sampler.stats().devices[1].errors.iter().map(|e| (e.field, e.error, e.count)).collect();
+    assert_eq!(errors, vec![("handle", "gpu_lost", 1)]);
+}
+
+#[test]
 fn an_unsupported_field_is_reported_once() {
     let _sim = scenario(r#"{"devices": [{"fans": [50], "unsupported": ["fans", "samples.power"]}, {"fans": [40]}]}"#);
     let mut sampler = start(2, 100);

@@ -53,8 +53,10 @@ pub unsafe extern "C" fn nvmlDeviceGetCount(device_count: *mut c_uint) -> nvmlRe
 #[no_mangle]
 pub unsafe extern "C" fn nvmlDeviceGetHandleByIndex_v2(index: c_uint, device: *mut nvmlDevice_t) -> nvmlReturn_t {
     code(session::with_session(|s| {
-        if index as usize >= s.scenario.devices.len() {
-            return Err(nvmlReturn_enum_NVML_ERROR_INVALID_ARGUMENT);
+        let Some(d) = s.scenario.devices.get(index as usize) else { return Err(nvmlReturn_enum_NVML_ERROR_INVALID_ARGUMENT) };
+        // As the driver: a GPU that fell off the bus cannot be opened either.
+        if d.lost_after_ms.is_some_and(|lost| s.elapsed_ms() >= lost) {
+            return Err(nvmlReturn_enum_NVML_ERROR_GPU_IS_LOST);
         }
         put(device, session::handle_of(index))
     }))
