@@ -11,10 +11,11 @@ import { ALERT_RULES, ALERTMANAGER_CONFIG, ALERTMANAGER_TEMPLATES } from '../../
 
 interface Rule { alert?: string; expr: string; for?: string }
 
-export function fastAlertRules({ forDuration, window }: { forDuration: string; window: string }): string {
+export function fastAlertRules(options: { forDuration: string; window: string; forOf?: Record<string, string> }): string {
+  const { forDuration, window, forOf = {} } = options;
   const rules = parse(readFileSync(ALERT_RULES, 'utf8')) as { groups: { rules: Rule[] }[] };
   for (const rule of rules.groups.flatMap((group) => group.rules)) {
-    if (rule.for) rule.for = forDuration;
+    if (rule.for) rule.for = (rule.alert && forOf[rule.alert]) ?? forDuration;
     rule.expr = rule.expr.replace(/\[\d+[smh]\]/g, `[${window}]`);
   }
   return stringify(rules);
