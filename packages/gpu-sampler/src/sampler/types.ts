@@ -107,9 +107,11 @@ export interface GpuDeviceStats {
   lost: boolean;
   samplesTotal: number;
   lastSampleMs?: number;
-  /** ∫ utilization dt since the sampler started. */
+  /** ∫ utilization dt since the sampler started; only grows (a Prometheus counter). */
   busySeconds: number;
+  /** Energy since the sampler started, J; only grows, whatever the source or a driver reload. */
   energyJoules: number;
+  /** The best source the driver offered: a later, better one goes on from the value reached. */
   energySource: 'counter' | 'power_samples' | 'power_readings';
   throttleSeconds: { reason: GpuThrottleReason; seconds: number }[];
   errors: { field: string; error: string; count: number }[];
