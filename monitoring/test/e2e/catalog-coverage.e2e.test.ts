@@ -2,12 +2,17 @@
  * End to end: the real backend with the simulated GPU, scraped every second by a real
  * Prometheus, under real jobs (shapes from a stand-in model server whose open meshes need
  * repair), refusals, an internal fault and socket.io clients. Then, through
- * Prometheus's HTTP API, every catalog metric has series and every dashboard query (and
- * variable) returns data. Needs apps/backend/dist (fails saying so when it is missing).
+ * Prometheus's HTTP API, every catalog metric has series, every dashboard query (and
+ * variable) returns data, and every alert rule finds its series and evaluates cleanly.
+ * Needs apps/backend/dist (fails saying so when it is missing).
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
+import { parse } from 'yaml';
 import { catalogMetrics, seriesNames } from '@orfeas/metrics';
+import { seriesNamesIn } from '../../promql/series-names.mjs';
+import { ALERT_RULES } from '../../stack/paths.mjs';
 import { buildDashboard } from '../../dashboard/build-dashboard.mjs';
 import { dashboardQueries, runnable } from '../../dashboard/queries.mjs';
 import { variableSelector } from '../../dashboard/variables.mjs';
@@ -23,6 +28,15 @@ import {
 } from './traffic.js';
 
 const JOB = '{job="orfeas-backend"}';
+
+/** Every series the committed alert rules name. */
+const ruleSeries = [
+  ...new Set(
+    (parse(readFileSync(ALERT_RULES, 'utf8')) as { groups: { rules: { expr: string }[] }[] }).groups
+      .flatMap((group) => group.rules)
+      .flatMap((rule) => seriesNamesIn(rule.expr)),
+  ),
+];
 
 describe.runIf(haveTools([PROMETHEUS_BIN]))('catalog and dashboard against a running backend', () => {
   let backend: Backend | undefined;
@@ -137,7 +151,25 @@ describe.runIf(haveTools([PROMETHEUS_BIN]))('catalog and dashboard against a run
       if ((await seriesOf(prometheus, runnable(variableSelector(variable)!))).length === 0) emptyVariables.push(variable.name);
     }
 
+    // The committed alert rules, loaded by this Prometheus: every series they name is there,
+    // and every rule evaluates without error.
+    const present = new Set(await metricNamesWith(prometheus, '{__name__=~".+"}'));
+    const ruleSeriesMissing = ruleSeries.filter((name) => !present.has(name));
+    const rules = (await (await fetch(`${prometheus}/api/v1/rules`)).json()) as {
+      data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
+    };
+    const unhealthyRules = rules.data.groups
+      .flatMap((group) => group.rules)
+      .filter((rule) => rule.health !== 'ok')
+      .map((rule) => `${rule.name}: ${rule.health} ${rule.lastError ?? ''}`);
+
     // One assertion, so a failure lists every gap at once.
-    expect({ missing, emptyPanels, emptyVariables }).toEqual({ missing: [], emptyPanels: [], emptyVariables: [] });
+    expect({ missing, emptyPanels, emptyVariables, ruleSeriesMissing, unhealthyRules }).toEqual({
+      missing: [],
+      emptyPanels: [],
+      emptyVariables: [],
+      ruleSeriesMissing: [],
+      unhealthyRules: [],
+    });
   }, 200_000);
 });
