@@ -4,7 +4,8 @@
  * scraping a backend that is already running (BACKEND_URL, default http://localhost:5000),
  * with the committed alert rules and Alertmanager configuration. Data lives in a temporary
  * directory removed on exit; Ctrl-C stops both.
- * PROMETHEUS_PORT (9090) and ALERTMANAGER_PORT (9093) move them.
+ * PROMETHEUS_PORT (9090) and ALERTMANAGER_PORT (9093) move them; METRICS_TOKEN, when the
+ * backend protects /metrics with one, is sent as its bearer token.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,12 +38,15 @@ process.on('SIGTERM', () => stopAll(0));
 
 try {
   const configPath = join(work.path, 'prometheus.yml');
+  const metricsTokenFile = join(work.path, 'metrics-token');
+  if (process.env.METRICS_TOKEN) writeFileSync(metricsTokenFile, process.env.METRICS_TOKEN, { mode: 0o600 });
   writeFileSync(
     configPath,
     prometheusConfig({
       backend: backendUrl.host,
       self: `localhost:${prometheusPort}`,
       alertmanager: `localhost:${alertmanagerPort}`,
+      ...(process.env.METRICS_TOKEN ? { metricsTokenFile } : {}),
     }),
   );
   const alertmanager = await startAlertmanager({

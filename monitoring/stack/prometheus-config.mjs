@@ -18,6 +18,7 @@ export const BACKEND_JOB = 'orfeas-backend';
  * @param {string} [options.evaluationInterval]
  * @param {string[]} [options.ruleFiles] absolute paths (the committed alert_rules.yml otherwise)
  * @param {boolean} [options.nodeExporter] keep the node-exporter job (default true)
+ * @param {string} [options.metricsTokenFile] file holding the backend's METRICS_TOKEN, sent as a bearer token
  */
 export function prometheusConfig(options) {
   const config = parse(readFileSync(PROMETHEUS_CONFIG, 'utf8'));
@@ -34,7 +35,10 @@ export function prometheusConfig(options) {
         if (job.scrape_timeout) changed.scrape_timeout = options.scrapeInterval;
       }
       if (job.job_name === 'prometheus') changed.static_configs = [{ targets: [options.self] }];
-      if (job.job_name === BACKEND_JOB) changed.static_configs = [{ targets: [options.backend] }];
+      if (job.job_name === BACKEND_JOB) {
+        changed.static_configs = [{ targets: [options.backend] }];
+        if (options.metricsTokenFile) changed.authorization = { type: 'Bearer', credentials_file: options.metricsTokenFile };
+      }
       return changed;
     });
   if (!config.scrape_configs.some((job) => job.job_name === BACKEND_JOB)) {
