@@ -19,6 +19,7 @@ afterAll(() => server?.close());
 const cancel = (jobId: string) => fetch(`${server.url}/api/v1/jobs/${jobId}`, { method: 'DELETE' });
 
 it('stops a running job at the next stage boundary and cancels a queued one at once', async () => {
+  const before = await scrape(server.url);
   control.hold.add('shape_generation');
   const entered = control.entered('shape_generation');
   const running = ((await (await submitImage(server.url, await subjectImage('png', 64, 10))).json()) as any).jobId;
@@ -49,8 +50,9 @@ it('stops a running job at the next stage boundary and cancels a queued one at o
   expect(result.status).toBe(409);
 
   const samples = await scrape(server.url);
-  expect(valueOf(samples, 'model_3d_generations_total', { status: 'cancelled' })).toBe(1);
-  expect(valueOf(samples, 'pipeline_stage_duration_seconds_count', { stage: 'texture_generation' })).toBe(0);
+  const moved = (name: string, labels: Record<string, string>) => valueOf(samples, name, labels) - valueOf(before, name, labels);
+  expect(moved('model_3d_generations_total', { status: 'cancelled' })).toBe(1);
+  expect(moved('pipeline_stage_duration_seconds_count', { stage: 'texture_generation' })).toBe(0);
   expect(valueOf(samples, 'pipeline_stages_in_progress')).toBe(0);
   expect(valueOf(samples, 'job_queue_size')).toBe(0);
   expect(valueOf(samples, 'active_jobs')).toBe(0);

@@ -16,6 +16,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 it('turns an uploaded image into a graded GLB model', async () => {
+  const before = await scrape(server.url);
   const socket = await socketClient(server.url);
   const res = await submitImage(server.url, await subjectImage('png', 160), { format: 'glb', quality: 'medium' });
   expect(res.status).toBe(202);
@@ -32,11 +33,12 @@ it('turns an uploaded image into a graded GLB model', async () => {
   const file = new Uint8Array(await (await fetch(`${server.url}/api/v1/jobs/${jobId}/result`)).arrayBuffer());
   expect(new TextDecoder().decode(file.subarray(0, 4))).toBe('glTF');
 
-  const samples = await scrape(server.url);
-  expect(valueOf(samples, 'quality_grade_total', { grade: job.quality.grade })).toBe(1);
-  expect(valueOf(samples, 'quality_checks_total', { check: 'manifold' })).toBe(1);
-  expect(valueOf(samples, 'quality_score_count', { stage: 'background_removal' })).toBe(1);
-  expect(valueOf(samples, 'generated_file_size_bytes_sum', { type: 'image_to_3d', format: 'glb' })).toBe(file.byteLength);
+  const after = await scrape(server.url);
+  const moved = (name: string, labels: Record<string, string>) => valueOf(after, name, labels) - valueOf(before, name, labels);
+  expect(moved('quality_grade_total', { grade: job.quality.grade })).toBe(1);
+  expect(moved('quality_checks_total', { check: 'manifold' })).toBe(1);
+  expect(moved('quality_score_count', { stage: 'background_removal' })).toBe(1);
+  expect(moved('generated_file_size_bytes_sum', { type: 'image_to_3d', format: 'glb' })).toBe(file.byteLength);
 });
 
 it('serves an OBJ with the MTL and texture it refers to', async () => {
@@ -64,6 +66,8 @@ it('serves an OBJ with the MTL and texture it refers to', async () => {
 });
 
 it('draws a text-to-image PNG of the requested size', async () => {
+  const scored = async () => valueOf(await scrape(server.url), 'generation_quality_score_count', { type: 'text_to_image' });
+  const before = await scored();
   const res = await fetch(`${server.url}/api/v1/text-to-image`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -74,5 +78,5 @@ it('draws a text-to-image PNG of the requested size', async () => {
   const png = Buffer.from(await (await fetch(`${server.url}${job.result.url}`)).arrayBuffer());
   expect(png.readUInt32BE(16)).toBe(96);
   expect(png.readUInt32BE(20)).toBe(64);
-  expect(valueOf(await scrape(server.url), 'generation_quality_score_count', { type: 'text_to_image' })).toBe(1);
+  expect((await scored()) - before).toBe(1);
 });
