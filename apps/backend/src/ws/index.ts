@@ -30,7 +30,7 @@ const KNOWN = new Set<string>(Object.values(RECEIVED));
 
 export function attachWebSocket({ server, events, service, gpu, metrics, log }: WebSocketDeps) {
   const io = new Server(server, { cors: { origin: '*' }, maxHttpBufferSize: 64 * 1024 });
-  const uninstrument = instrumentSocketIO(io, metrics);
+  const uninstrument = instrumentSocketIO(io, metrics, { receivedEvents: [...KNOWN] });
   const stream = new GpuStream(io, gpu);
 
   events.on('progress', (payload) => void io.to(jobRoom(payload.jobId)).emit(SENT.progress, payload));

@@ -173,6 +173,24 @@ describe('instrumentSocketIO', () => {
     }
   });
 
+  it('records events outside receivedEvents as "other", so made-up names cannot crowd out real ones', async () => {
+    uninstrument();
+    uninstrument = instrumentSocketIO(io, metrics, { receivedEvents: ['subscribe'] });
+    const accepted = serverSocket();
+    const socket = client();
+    await connected(socket);
+    const server = await accepted;
+    const cap = (ws.messagesReceivedTotal.bounds!.event_type as { max: number }).max;
+    const last = new Promise((resolve) => server.on('subscribe', resolve));
+    for (let i = 0; i < cap + 5; i++) socket.emit(`made_up_${i}`);
+    socket.emit('subscribe', 'job-1');
+    await last;
+    await vi.waitFor(async () => expect(await read(ws.messagesReceivedTotal.name, { event_type: 'subscribe' })).toBe(1));
+    expect(await read(ws.messagesReceivedTotal.name, { event_type: 'other' })).toBe(cap + 5);
+    expect(await seriesCount(metrics.registry, ws.messagesReceivedTotal.name)).toBe(2);
+    expect(await read(catalog.meta.labelOverflowTotal.name, { metric: ws.messagesReceivedTotal.name })).toBe(cap + 5);
+  });
+
   it('sends event types past the cap to "other"', async () => {
     const cap = (ws.messagesSentTotal.bounds!.event_type as { max: number }).max;
     for (let i = 0; i < cap + 4; i++) io.emit(`event_${i}`);

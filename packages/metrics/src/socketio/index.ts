@@ -14,8 +14,13 @@
  * - handler_exception: an event listener threw or its promise rejected (still thrown as before).
  *
  * messages_sent counts one per emit call, whatever the number of recipients.
+ * messages_received takes its event names from clients: with `receivedEvents`, a name outside
+ * that list is recorded as "other" (and counted as a label overflow), so a client sending made-up
+ * names cannot push the real ones past the label's cap.
  */
 import type { Namespace, Server, Socket } from 'socket.io';
+import { OVERFLOW_LABEL_VALUE, catalog } from '../catalog.js';
+import { overflowCounter } from '../registry/build-metric.js';
 import type { Metrics } from '../registry/create-metrics.js';
 import { handshakeClientType, type ClientType } from './client-type.js';
 import { hookParentNamespace, hookServer, hookSocketClass, unhookServer } from './hooks.js';
@@ -34,6 +39,8 @@ export type SocketIOErrorType = (typeof SOCKETIO_ERROR_TYPES)[number];
 export interface InstrumentSocketIOOptions<S = Socket> {
   /** Decides a connection's client_type (default: handshakeClientType). */
   clientType?: (socket: S) => ClientType;
+  /** The events clients may send; others are received as "other" (default: any, up to the label's cap). */
+  receivedEvents?: readonly string[];
 }
 
 // Any typed server (its event maps and socket data are none of the instrumentation's business).
@@ -59,6 +66,14 @@ export function instrumentSocketIO<S extends AnyServer>(
   const failed = (error_type: SocketIOErrorType) => ws.errorsTotal.inc({ error_type });
   const connections = new Map<Socket, () => void>();
   const namespaces = new Set<Namespace>();
+  const known = options.receivedEvents ? new Set(options.receivedEvents) : undefined;
+  const overflow = overflowCounter(metrics.registry);
+  const received = (event: unknown) => {
+    const name = String(event);
+    if (!known || known.has(name)) return ws.messagesReceivedTotal.inc({ event_type: name });
+    ws.messagesReceivedTotal.inc({ event_type: OVERFLOW_LABEL_VALUE });
+    overflow.inc({ metric: catalog.websocket.messagesReceivedTotal.name });
+  };
 
   hookServer(io, { sent: (event) => ws.messagesSentTotal.inc({ event_type: String(event) }), failed });
 
@@ -67,7 +82,6 @@ export function instrumentSocketIO<S extends AnyServer>(
     const labels = { client_type: clientTypeSafely(socket, clientTypeOf) };
     ws.connectionsActive.inc(labels);
     if (accepted) ws.connectionsTotal.inc(labels);
-    const onAny = (event: unknown) => ws.messagesReceivedTotal.inc({ event_type: String(event) });
     const onError = () => failed('socket_error');
     const onDisconnect = (reason: string) => {
       release();
@@ -76,12 +90,12 @@ export function instrumentSocketIO<S extends AnyServer>(
     };
     const release = () => {
       connections.delete(socket);
-      socket.offAny(onAny);
+      socket.offAny(received);
       socket.off('error', onError);
       socket.off('disconnect', onDisconnect);
       ws.connectionsActive.dec(labels);
     };
-    socket.onAny(onAny);
+    socket.onAny(received);
     socket.on('error', onError);
     socket.on('disconnect', onDisconnect);
     connections.set(socket, release);
