@@ -73,7 +73,10 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
     jobLog.info({ waitSeconds }, 'job started');
     const produced = await produce(job, runner, deps);
     const result = await writeResult(store, job, produced.files);
-    store.complete(job.id, result, produced.quality, runner.timings);
+    if (!store.complete(job.id, result, produced.quality, runner.timings)) {
+      jobLog.info('job had already ended (cancelled at shutdown); its result is dropped');
+      return;
+    }
     const finished = store.get(job.id)!;
     deps.cache.put(finished);
     recordGeneration(metrics, job, {
@@ -102,7 +105,7 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
         return;
       }
       const jobError: JobError = { code: 'cancelled', message: 'the job was cancelled', ...(current ? { stage: current } : {}) };
-      store.finish(job.id, 'cancelled', jobError, runner.timings);
+      if (!store.finish(job.id, 'cancelled', jobError, runner.timings)) return;
       recordGeneration(metrics, job, { status: 'cancelled', seconds: seconds() });
       events.fail({ jobId: job.id, state: 'cancelled', error: jobError });
       jobLog.info({ stage: current }, 'job cancelled');
@@ -115,7 +118,10 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
       message: expected ? error.message : `internal error${stage ? ` in stage ${stage}` : ''}`,
       ...(stage ? { stage } : {}),
     };
-    store.finish(job.id, 'failed', jobError, runner.timings);
+    if (!store.finish(job.id, 'failed', jobError, runner.timings)) {
+      jobLog.warn({ err: error }, 'error after the job had already ended; its state is kept');
+      return;
+    }
     recordGeneration(metrics, job, { status: 'failure', seconds: seconds(), reason: jobError.code });
     metrics.errors.errorsTotal.inc({ type: expected ? jobError.code : 'internal', route: submitRoute(job.type) });
     events.fail({ jobId: job.id, state: 'failed', error: jobError });

@@ -43,3 +43,14 @@ it('hands out queued jobs in order and puts running ones back at the next open',
   expect(store.claimNext()).toBeUndefined();
   store.close();
 });
+
+it('never turns a finished job into another end state', () => {
+  const store = JobStore.open(dataDir());
+  store.insert(newJob('done'));
+  store.claimNext();
+  const result = { files: [], format: 'png' } as unknown as Parameters<JobStore['complete']>[1];
+  expect(store.complete('done', result, null, {})).toBe(true);
+  expect(store.finish('done', 'failed', { code: 'late', message: 'an error after completion' }, {})).toBe(false);
+  expect(store.get('done')).toMatchObject({ state: 'completed', error: null });
+  store.close();
+});

@@ -162,24 +162,33 @@ export class JobStore {
     this.db.prepare('UPDATE jobs SET stage = ?, stage_timings = ? WHERE id = ?').run(stage, JSON.stringify(timings), id);
   }
 
-  complete(id: string, result: JobResult, quality: Job['quality'], timings: Job['stageTimings']): void {
+  /** Ends a running job as completed; false (and nothing written) when it is no longer running. */
+  complete(id: string, result: JobResult, quality: Job['quality'], timings: Job['stageTimings']): boolean {
     const input = this.inputOf(id);
-    this.db
-      .prepare(
-        `UPDATE jobs SET state = 'completed', stage = NULL, result = ?, quality = ?, stage_timings = ?, finished_at = ?,
-                         input_path = NULL
-         WHERE id = ?`,
-      )
-      .run(JSON.stringify(result), json(quality), JSON.stringify(timings), now(), id);
-    this.removeFile(input);
+    const ended =
+      this.db
+        .prepare(
+          `UPDATE jobs SET state = 'completed', stage = NULL, result = ?, quality = ?, stage_timings = ?, finished_at = ?,
+                           input_path = NULL
+           WHERE id = ? AND state = 'running'`,
+        )
+        .run(JSON.stringify(result), json(quality), JSON.stringify(timings), now(), id).changes === 1;
+    if (ended) this.removeFile(input);
+    return ended;
   }
 
-  finish(id: string, state: 'failed' | 'cancelled', error: JobError, timings: Job['stageTimings']): void {
+  /**
+   * Ends a running job as failed or cancelled; false when it is no longer running, so a late
+   * error can never turn a finished job into a failed one.
+   */
+  finish(id: string, state: 'failed' | 'cancelled', error: JobError, timings: Job['stageTimings']): boolean {
     const input = this.inputOf(id);
-    this.db
-      .prepare('UPDATE jobs SET state = ?, error = ?, stage_timings = ?, finished_at = ?, input_path = NULL WHERE id = ?')
-      .run(state, JSON.stringify(error), JSON.stringify(timings), now(), id);
-    this.removeFile(input);
+    const ended =
+      this.db
+        .prepare(`UPDATE jobs SET state = ?, error = ?, stage_timings = ?, finished_at = ?, input_path = NULL WHERE id = ? AND state = 'running'`)
+        .run(state, JSON.stringify(error), JSON.stringify(timings), now(), id).changes === 1;
+    if (ended) this.removeFile(input);
+    return ended;
   }
 
   /**
