@@ -211,7 +211,7 @@ await benchJobs(rows);
 await benchStatus(rows);
 await benchResponsiveness(rows);
 mkdirSync(RESULTS, { recursive: true });
-const machine = `${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, ${os.totalmem() >> 30} GiB, Node ${process.version}`;
+const machine = `${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const result = {
   name: 'backend',
   description: 'What the service adds around the engines: job latency through the API against the engine alone, job-status throughput with all middleware against bare Hono, and /health latency during jobs with engines in threads against engines on the main thread (ratios against the baseline row above each)',
