@@ -11,6 +11,7 @@ pub mod reading;
 pub mod ring;
 pub mod sampler;
 pub mod snapshot;
+pub mod source;
 pub mod window;
 
 #[cfg(feature = "napi")]
@@ -18,3 +19,4 @@ mod napi;
 
 pub use options::SamplerOptions;
 pub use sampler::{Sampler, StartError};
+pub use source::Source;

@@ -138,6 +138,9 @@ pub struct NativeStats {
     pub interval_ms: f64,
     pub ring_size: f64,
     pub driver_version: String,
+    /// "nvml" for the NVIDIA driver, "sim" for nvml-sim's simulated GPUs (which says so itself).
+    /// Always set here; optional because a sampler that is not available has no source.
+    pub source: Option<String>,
     pub ticks: f64,
     pub panics: f64,
     pub devices: Vec<NativeDeviceStats>,
@@ -306,6 +309,7 @@ fn stats(s: Stats) -> NativeStats {
         interval_ms: s.interval_ms,
         ring_size: s.ring_size as f64,
         driver_version: s.driver_version,
+        source: Some(s.source.into()),
         ticks: s.ticks as f64,
         panics: s.panics as f64,
         devices: s.devices.into_iter().map(device_stats).collect(),

@@ -5,6 +5,7 @@ use crate::field::Field;
 use crate::options::SamplerOptions;
 use crate::reader::{read_device, unix_ms, ReadPlan, TickRead};
 use crate::snapshot::{device_info, device_stats, DeviceInfo, SamplesSince, Snapshot, Stats};
+use crate::source::Source;
 use crate::window::{window_stats, WindowStats};
 use crate::reading::Reading;
 use nvml_wrapper::error::NvmlError;
@@ -45,6 +46,7 @@ pub struct Sampler {
     interval: Duration,
     ring_size: usize,
     driver_version: String,
+    source: Source,
 }
 
 impl Sampler {
@@ -60,6 +62,7 @@ impl Sampler {
                 e => StartError(format!("NVML ({shown}) could not be initialized: nvmlInit failed with {e}")),
             })?;
         let driver_version = nvml.sys_driver_version().unwrap_or_default();
+        let source = Source::of_library(&library);
         let count = nvml.device_count().map_err(|e| StartError(format!("NVML from {shown}: device count failed: {e}")))?;
         let devices = (0..count)
             .map(|i| {
@@ -80,7 +83,7 @@ impl Sampler {
             .name("gpu-sampler".into())
             .spawn(move || run(nvml, thread_shared, interval, stopped, thread_stopping))
             .map_err(|e| StartError(format!("cannot start the sampling thread: {e}")))?;
-        Ok(Sampler { shared, stop: Some(stop), stopping, thread: Some(thread), interval, ring_size: options.ring_size, driver_version })
+        Ok(Sampler { shared, stop: Some(stop), stopping, thread: Some(thread), interval, ring_size: options.ring_size, driver_version, source })
     }
 
     fn lock(&self) -> MutexGuard<'_, Shared> {
@@ -121,6 +124,7 @@ impl Sampler {
             interval_ms: self.interval.as_secs_f64() * 1000.0,
             ring_size: self.ring_size as u64,
             driver_version: self.driver_version.clone(),
+            source: self.source.as_str(),
             ticks: shared.ticks,
             panics: shared.panics,
             devices: shared.devices.iter().map(device_stats).collect(),
@@ -138,6 +142,11 @@ impl Sampler {
 
     pub fn driver_version(&self) -> &str {
         &self.driver_version
+    }
+
+    /// The NVIDIA driver, or nvml-sim.
+    pub fn source(&self) -> Source {
+        self.source
     }
 
     /// Wakes the sampling thread and waits for it (NVML is shut down on that thread). A tick

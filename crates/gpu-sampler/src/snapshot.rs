@@ -40,6 +40,8 @@ pub struct Stats {
     pub interval_ms: f64,
     pub ring_size: u64,
     pub driver_version: String,
+    /// "nvml" for the NVIDIA driver, "sim" for nvml-sim.
+    pub source: &'static str,
     pub ticks: u64,
     /// Ticks that panicked (caught on the sampling thread; the thread goes on).
     pub panics: u64,

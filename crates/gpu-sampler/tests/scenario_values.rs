@@ -45,6 +45,8 @@ fn latest_values_follow_the_scenario() {
     let stats = sampler.stats();
     assert!(stats.devices[0].errors.is_empty(), "{:?}", stats.devices[0].errors);
     assert_eq!(stats.driver_version, "550.54.15");
+    // nvml-sim says it is a simulator: its telemetry is labelled sim, never passed off as the driver's.
+    assert_eq!((stats.source, sampler.source()), ("sim", gpu_sampler::Source::Sim));
     sampler.stop();
     assert!(!sampler.stats().running);
 }

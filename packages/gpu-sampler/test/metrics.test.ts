@@ -53,7 +53,7 @@ describeNative('registerGpuMetrics against nvml-sim', () => {
     expect(await valueOf(registry, g.memoryBytes.name, { gpu: '0', type: 'used' })).toBe(2 ** 33);
     expect(await valueOf(registry, g.throttleActive.name, { gpu: '0', reason: 'sw_power_cap' })).toBe(1);
     expect(await valueOf(registry, g.throttleActive.name, { gpu: '0', reason: 'hw_slowdown' })).toBe(0);
-    expect(await valueOf(registry, g.info.name, { gpu: '1', driver_version: '550.54.15' })).toBe(1);
+    expect(await valueOf(registry, g.info.name, { gpu: '1', driver_version: '550.54.15', source: 'sim' })).toBe(1);
     expect(await valueOf(registry, g.busySecondsTotal.name, { gpu: '0' })).toBeGreaterThan(0);
     expect(await valueOf(registry, g.samplerLastSampleTimestampSeconds.name, { gpu: '1' })).toBeGreaterThan(Date.now() / 1000 - 60);
 

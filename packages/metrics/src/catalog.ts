@@ -54,6 +54,9 @@ export const QUALITY_STAGES = ['background_removal', 'shape', 'texture', 'final'
 export const QUALITY_GRADES = ['A+', 'A', 'B', 'C', 'D', 'F'] as const;
 export const QUALITY_CHECKS = ['manifold', 'watertight', 'printable'] as const;
 export const CLIENT_TYPES = ['browser', 'api'] as const;
+/** Where GPU telemetry comes from: the NVIDIA driver, or nvml-sim when simulation was asked for. */
+export const GPU_SOURCES = ['nvml', 'sim'] as const;
+export type GpuSource = (typeof GPU_SOURCES)[number];
 export const GPU_MEMORY_TYPES = ['total', 'used', 'free', 'reserved'] as const;
 export const GPU_CLOCKS = ['sm', 'memory', 'graphics', 'video'] as const;
 /** NVML clock-event (throttle) reasons, in the words of nvml.h's nvmlClocksEventReason* bits. */
@@ -130,7 +133,7 @@ export const catalog = {
   },
   gpu: {
     samplerUp: gauge('gpu_sampler_up', '1 when the GPU sampler has NVML loaded and is sampling, else 0.', []),
-    info: gauge('gpu_info', 'Constant 1, with the identity of each GPU as labels.', ['gpu', 'uuid', 'name', 'driver_version'], { gpu, uuid: { max: 64 }, name: { max: 64 }, driver_version: { max: 8 } }),
+    info: gauge('gpu_info', 'Constant 1, with the identity of each GPU as labels; source is "sim" for nvml-sim\'s simulated GPUs, "nvml" for the NVIDIA driver.', ['gpu', 'uuid', 'name', 'driver_version', 'source'], { gpu, uuid: { max: 64 }, name: { max: 64 }, driver_version: { max: 8 }, source: { values: GPU_SOURCES } }),
     up: gauge('gpu_up', '1 while the GPU answers, 0 once it is lost.', ['gpu'], { gpu }),
     utilizationRatio: gauge('gpu_utilization_ratio', 'Latest GPU (SM) utilization, 0..1.', ['gpu'], { gpu }),
     memoryUtilizationRatio: gauge('gpu_memory_utilization_ratio', 'Latest memory controller utilization, 0..1.', ['gpu'], { gpu }),
@@ -155,6 +158,12 @@ export const catalog = {
     diskBytes: gauge('system_disk_bytes', 'Disk space of the configured paths by type.', ['path', 'type'], { path: { max: 16 }, type: { values: ['total', 'used', 'free'] } }),
     appUptimeSeconds: gauge('app_uptime_seconds', 'Seconds since the service started.', []),
     appInfo: gauge('app_info', 'Constant 1, with the version and environment of the service as labels.', ['version', 'environment', 'node_version'], { version: { max: 4 }, environment: { max: 4 }, node_version: { max: 4 } }),
+  },
+  storage: {
+    freeBytes: gauge('storage_free_bytes', 'Bytes free for the service on the file system of its data directory.', []),
+    minFreeBytes: gauge('storage_min_free_bytes', 'The free-space watermark (ORFEAS_MIN_FREE_BYTES): below it new work is refused with 507.', []),
+    retentionDeletionsTotal: counter('storage_retention_deletions_total', 'Finished jobs deleted (row, upload and result files) because they passed the retention period.', []),
+    retentionFreedBytesTotal: counter('storage_retention_freed_bytes_total', 'Bytes of result and upload files freed by retention.', []),
   },
   queue: {
     jobQueueSize: gauge('job_queue_size', 'Jobs waiting for a worker.', ['type'], { type: genType }),

@@ -1,7 +1,8 @@
 /**
  * The GPU sampler, when there is one: @orfeas/gpu-sampler loaded at run time, so the backend
- * starts without it. ORFEAS_GPU=off runs without; sim uses nvml-sim's default scenario; auto
- * tries the NVIDIA driver and falls back to the simulator, saying which it took.
+ * starts without it. ORFEAS_GPU=auto samples the NVIDIA driver, and without one runs with no
+ * GPU telemetry (gpu_sampler_up 0, no device series): it never simulates. sim uses nvml-sim,
+ * labelled source="sim" wherever it shows; off runs without the sampler.
  */
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
@@ -13,7 +14,7 @@ export interface GpuSampler {
   readonly reason?: string;
   devices(): unknown;
   latest(): unknown;
-  stats(): unknown;
+  stats(): { source?: 'nvml' | 'sim' };
   stop(): void;
 }
 
@@ -24,6 +25,7 @@ interface SamplerModule {
   defaultSimScenarioPath: string;
 }
 
+/** nvml: the NVIDIA driver; sim: nvml-sim; off: ORFEAS_GPU=off; unavailable: asked for, but none answered. */
 export type GpuSource = 'nvml' | 'sim' | 'off' | 'unavailable';
 
 export interface Gpu {
@@ -39,7 +41,8 @@ export interface Gpu {
 const SAMPLER_PACKAGE: string = '@orfeas/gpu-sampler';
 
 export async function startGpu(config: Config, registry: Registry, log: Logger): Promise<Gpu> {
-  if (config.gpu.mode === 'off') return noGpu('off', 'ORFEAS_GPU=off');
+  const { mode, intervalMs } = config.gpu;
+  if (mode === 'off') return noGpu('off', 'GPU telemetry is turned off (ORFEAS_GPU=off)');
   let mod: SamplerModule;
   try {
     mod = (await import(SAMPLER_PACKAGE)) as SamplerModule;
@@ -48,51 +51,32 @@ export async function startGpu(config: Config, registry: Registry, log: Logger):
     return noGpu('unavailable', `@orfeas/gpu-sampler cannot be loaded: ${(err as Error).message}`);
   }
 
-  let sampler: GpuSampler | undefined;
-  let source: GpuSource = 'nvml';
+  let sampler: GpuSampler;
   try {
-    if (config.gpu.mode === 'auto') sampler = tryDriver(mod, config, log);
-    if (!sampler) {
-      source = 'sim';
-      process.env.NVML_SIM_SCENARIO ??= mod.defaultSimScenarioPath;
-      sampler = mod.createGpuSampler({ libraryPath: mod.nvmlSimLibraryPath(), intervalMs: config.gpu.intervalMs });
-    }
+    if (mode === 'sim') process.env.NVML_SIM_SCENARIO ??= mod.defaultSimScenarioPath;
+    const libraryPath = mode === 'sim' ? mod.nvmlSimLibraryPath() : config.gpu.libraryPath;
+    // Without a driver this is a sampler that is not available (and says why), not an error.
+    sampler = mod.createGpuSampler({ intervalMs, ...(libraryPath ? { libraryPath } : {}) });
+    // Registered either way: gpu_sampler_up 0 is what GpuSamplerDown alerts on.
     mod.registerGpuMetrics(registry, sampler);
   } catch (err) {
     log.warn({ err }, 'GPU sampler failed to start; running without GPU metrics');
-    sampler?.stop();
     return noGpu('unavailable', `the GPU sampler failed to start: ${(err as Error).message}`);
   }
-  log.info({ source, available: sampler.available, reason: sampler.reason }, `GPU telemetry from ${source === 'sim' ? 'the simulated GPU' : 'the NVIDIA driver'}`);
+  if (!sampler.available) {
+    const why = mode === 'sim' ? 'the simulated GPU (nvml-sim) did not start' : 'no NVIDIA driver answered';
+    log.warn({ reason: sampler.reason }, `${why}: running without GPU telemetry (gpu_sampler_up 0)${mode === 'auto' ? '; ORFEAS_GPU=sim runs simulated GPUs' : ''}`);
+    return noGpu('unavailable', sampler.reason ?? why);
+  }
   const s = sampler;
+  const source: GpuSource = s.stats().source ?? 'nvml';
+  log.info({ source }, source === 'sim' ? 'GPU telemetry from simulated GPUs (nvml-sim), labelled source="sim"' : 'GPU telemetry from the NVIDIA driver');
   return {
     source,
     sampler: s,
-    ...(s.reason ? { reason: s.reason } : {}),
-    snapshot: () => ({
-      available: s.available,
-      source,
-      ...(s.reason ? { reason: s.reason } : {}),
-      ...(s.available ? { devices: s.devices(), latest: s.latest(), stats: s.stats() } : {}),
-      timestamp: new Date().toISOString(),
-    }),
+    snapshot: () => ({ available: true, source, devices: s.devices(), latest: s.latest(), stats: s.stats(), timestamp: new Date().toISOString() }),
     stop: () => s.stop(),
   };
-}
-
-/** The NVIDIA driver's sampler, or undefined (logged) when there is no driver to sample. */
-function tryDriver(mod: SamplerModule, config: Config, log: Logger): GpuSampler | undefined {
-  let reason: string | undefined;
-  try {
-    const real = mod.createGpuSampler({ intervalMs: config.gpu.intervalMs, ...(config.gpu.libraryPath ? { libraryPath: config.gpu.libraryPath } : {}) });
-    if (real.available) return real;
-    reason = real.reason;
-    real.stop();
-  } catch (err) {
-    reason = (err as Error).message;
-  }
-  log.info({ reason }, 'no NVIDIA driver answered; using the simulated GPU (nvml-sim)');
-  return undefined;
 }
 
 function noGpu(source: GpuSource, reason: string): Gpu {

@@ -4,6 +4,13 @@ use crate::{errors, session};
 use nvml_wrapper_sys::bindings::*;
 use std::os::raw::{c_char, c_uint};
 
+/// Not part of NVML: says that this library is a simulator, so a client that loaded it as
+/// NVML (the ORFEAS sampler) labels what it reads as simulated, however it was pointed here.
+#[no_mangle]
+pub extern "C" fn nvmlSimIdentify() -> *const c_char {
+    c"nvml-sim".as_ptr()
+}
+
 #[no_mangle]
 pub extern "C" fn nvmlInit_v2() -> nvmlReturn_t {
     session::init()

@@ -49,7 +49,7 @@ export const fillGpuMetrics: { [K in GpuKey]: Fill<K> } = {
   samplerUp: (m, s, available) => m.set(available && s.stats.running ? 1 : 0),
   info: (m, s) => {
     for (const { gpu, device } of devices(s)) {
-      m.set({ gpu, uuid: device.uuid, name: device.name, driver_version: s.stats.driverVersion }, 1);
+      m.set({ gpu, uuid: device.uuid, name: device.name, driver_version: s.stats.driverVersion, source: s.stats.source ?? 'nvml' }, 1);
     }
   },
   up: (m, s) => {

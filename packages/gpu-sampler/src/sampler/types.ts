@@ -124,6 +124,8 @@ export interface GpuSamplerStats {
   intervalMs: number;
   ringSize: number;
   driverVersion: string;
+  /** 'nvml' for the NVIDIA driver, 'sim' for nvml-sim (which says so itself); absent when no NVML is loaded. */
+  source?: 'nvml' | 'sim';
   ticks: number;
   panics: number;
   devices: GpuDeviceStats[];
