@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../test/free-port.js';
 import { populateCatalog } from '../../test/populate.js';
 import { serveApp, type Served } from '../../test/serve.js';
-import { catalog } from '../catalog.js';
+import { STAGES, catalog } from '../catalog.js';
 import { createMetrics } from '../registry/create-metrics.js';
 import { metricsHandler } from './index.js';
 
@@ -77,8 +77,9 @@ describe.skipIf(!hasPrometheus && !inCI)('a real Prometheus scraping metricsHand
     expect(scrapes[0]?.contentType).toContain('application/openmetrics-text');
     const requests = await query(catalog.http.requestsTotal.name);
     expect(requests[0]?.metric).toMatchObject({ method: 'GET', route: 'sample', status: 'sample' });
+    // Every stage's series exists from the start (at 0), each with its buckets and +Inf.
     const buckets = await query(`count(${catalog.pipeline.stageDurationSeconds.name}_bucket)`);
-    expect(Number(buckets[0]?.value[1])).toBe(catalog.pipeline.stageDurationSeconds.buckets!.length + 1);
+    expect(Number(buckets[0]?.value[1])).toBe(STAGES.length * (catalog.pipeline.stageDurationSeconds.buckets!.length + 1));
     const gpu = await query(catalog.gpu.energyJoulesTotal.name);
     expect(gpu).toHaveLength(1);
   }, 30_000);

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { samples, seriesCount, value } from '../../test/series.js';
+import { histogramCount, samples, seriesCount, value } from '../../test/series.js';
 import { catalog } from '../catalog.js';
 import { createMetrics } from './create-metrics.js';
 
@@ -53,5 +53,28 @@ describe('createMetrics', () => {
     const name = catalog.business.failedGenerationsTotal.name;
     expect(await value(registry, name, { type: 'other', reason: 'timeout' })).toBe(1);
     expect(await value(registry, catalog.meta.labelOverflowTotal.name, { metric: name })).toBe(1);
+  });
+
+  it('starts every series whose label values are all known at 0, and no other', async () => {
+    const { registry } = createMetrics({ defaultMetrics: false });
+    const { model3d, pipeline, websocket, http } = catalog;
+    // 4 formats x 3 qualities x 3 statuses, every one at 0 before any job ran.
+    expect(await seriesCount(registry, model3d.generationsTotal.name)).toBe(36);
+    expect(await value(registry, model3d.generationsTotal.name, { format: 'glb', quality: 'high', status: 'cancelled' })).toBe(0);
+    expect(await histogramCount(registry, pipeline.stageDurationSeconds.name, { stage: 'export' })).toBe(0);
+    expect(await value(registry, websocket.connectionsActive.name, { client_type: 'browser' })).toBe(0);
+    // Route patterns are not known in advance: nothing is made up for them.
+    expect(await seriesCount(registry, http.requestsTotal.name)).toBe(0);
+  });
+
+  it('reads a metric through a collect() the service gives', async () => {
+    let free = 123;
+    const { registry } = createMetrics({
+      defaultMetrics: false,
+      collect: { storage: { freeBytes() { this.set(free); } } },
+    });
+    expect(await value(registry, catalog.storage.freeBytes.name)).toBe(123);
+    free = 45;
+    expect(await value(registry, catalog.storage.freeBytes.name)).toBe(45);
   });
 });

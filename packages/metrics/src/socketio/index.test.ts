@@ -123,7 +123,7 @@ describe('instrumentSocketIO', () => {
     io.of('/private').use((_socket, next) => next(new Error('not allowed')));
     await expect(connected(client('/private'))).rejects.toThrow('not allowed');
     await vi.waitFor(async () => expect(await read(ws.errorsTotal.name, { error_type: 'connect_error' })).toBe(1));
-    expect(await read(ws.connectionsTotal.name, { client_type: 'api' })).toBeUndefined();
+    expect(await read(ws.connectionsTotal.name, { client_type: 'api' })).toBe(0);
 
     const accepted = serverSocket();
     const socket = client();

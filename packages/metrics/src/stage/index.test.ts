@@ -64,4 +64,15 @@ describe('startStageTimer', () => {
     expect(await histogramCount(registry, stageDurationSeconds.name, { stage: 'background_removal' })).toBe(2);
     expect(await value(registry, stageErrorsTotal.name, { stage: 'background_removal' })).toBe(1);
   });
+
+  it('cancel() leaves the in-progress gauge without counting an error or a duration', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const registry = metrics.registry;
+    const timer = startStageTimer(metrics, 'text_to_image');
+    timer.cancel();
+    timer.fail(new Error('after the cancel'));
+    expect(await value(registry, stagesInProgress.name, { stage: 'text_to_image' })).toBe(0);
+    expect(await histogramCount(registry, stageDurationSeconds.name, { stage: 'text_to_image' })).toBe(0);
+    expect(await value(registry, stageErrorsTotal.name, { stage: 'text_to_image' })).toBeUndefined();
+  });
 });

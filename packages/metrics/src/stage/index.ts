@@ -11,6 +11,11 @@ export interface StageTimer {
   end(): number;
   /** Ends the stage as failed: observes its duration and counts the error. */
   fail(error: unknown): number;
+  /**
+   * Ends a stage that was stopped (its job cancelled, the service shutting down): it leaves
+   * the in-progress gauge, but is neither an error nor a duration of the stage's work.
+   */
+  cancel(): number;
 }
 
 export interface TrackStageOptions {
@@ -18,7 +23,7 @@ export interface TrackStageOptions {
   errorType?: (error: unknown) => string;
 }
 
-/** Starts timing one run of a stage; the first end() or fail() wins, later calls change nothing. */
+/** Starts timing one run of a stage; the first end(), fail() or cancel() wins, later calls change nothing. */
 export function startStageTimer(metrics: Metrics, stage: Stage, options: TrackStageOptions = {}): StageTimer {
   const { stageDurationSeconds, stagesInProgress, stageErrorsTotal } = metrics.pipeline;
   const labels = { stage };
@@ -26,16 +31,17 @@ export function startStageTimer(metrics: Metrics, stage: Stage, options: TrackSt
   let seconds: number | undefined;
   stagesInProgress.inc(labels);
 
-  const finish = (): number => {
+  const finish = (observe = true): number => {
     if (seconds !== undefined) return seconds;
     seconds = (performance.now() - started) / 1000;
     stagesInProgress.dec(labels);
-    stageDurationSeconds.observe(labels, seconds);
+    if (observe) stageDurationSeconds.observe(labels, seconds);
     return seconds;
   };
 
   return {
-    end: finish,
+    end: () => finish(),
+    cancel: () => finish(false),
     fail(error) {
       if (seconds !== undefined) return seconds;
       const type = options.errorType ? sanitizeErrorType(options.errorType(error)) : defaultErrorType(error);
