@@ -13,19 +13,23 @@ const newJob = (id: string) => ({
   cacheKey: `key-${id}`,
 });
 
-it('keeps one service per data directory', () => {
+it('keeps one service per data directory, and names the directory and the holder', () => {
   const dir = dataDir();
   const store = JobStore.open(dir);
   expect(() => JobStore.open(dir)).toThrow(DataDirInUseError);
-  expect(() => JobStore.open(dir)).toThrow(/in use by process/);
+  expect(() => JobStore.open(dir)).toThrow(`the data directory ${dir} is in use by another ORFEAS backend (process ${process.pid})`);
   store.close();
   JobStore.open(dir).close();
 });
 
-it('takes over the lock of a process that is gone', () => {
+it('starts over a stale lock whose pid now belongs to an unrelated live process (PID 1 after a container restart)', () => {
   const dir = dataDir();
-  fs.writeFileSync(path.join(dir, 'orfeas.lock'), '2147483646');
-  JobStore.open(dir).close();
+  // What an earlier version, or a holder killed with SIGKILL, leaves behind: pids that are alive again.
+  fs.writeFileSync(path.join(dir, 'orfeas.lock'), '1');
+  fs.writeFileSync(path.join(dir, 'orfeas.pid'), `${process.ppid}\n`);
+  const store = JobStore.open(dir);
+  expect(fs.existsSync(path.join(dir, 'orfeas.lock'))).toBe(false);
+  store.close();
 });
 
 it('hands out queued jobs in order and puts running ones back at the next open', () => {
