@@ -52,6 +52,20 @@ export function stat({ title, description, unit = 'short', targets, width = 4, t
   };
 }
 
+/**
+ * A stat that names a state instead of showing a number: each [value, text, color] of
+ * `states` becomes a value mapping on a coloured background, `noValue` the text for no data.
+ */
+export function stateStat({ title, description, targets, width = 4, states, noValue }) {
+  const base = stat({ title, description, targets, width, thresholds: [[null, 'transparent']] });
+  const options = Object.fromEntries(states.map(([value, text, color], index) => [String(value), { text, color, index }]));
+  return {
+    ...base,
+    fieldConfig: { ...base.fieldConfig, defaults: { ...base.fieldConfig.defaults, noValue, mappings: [{ type: 'value', options }] } },
+    options: { ...base.options, colorMode: 'background', graphMode: 'none', textMode: 'value' },
+  };
+}
+
 /** A table of the latest value of each series, e.g. info metrics whose labels are the data. */
 export function table({ title, description, targets, width = 12 }) {
   const base = panel('table', { title, description, width, unit: undefined, targets });

@@ -23,10 +23,12 @@ describe('alertmanager.yml', () => {
     expect(readFileSync(ALERTMANAGER_CONFIG, 'utf8')).not.toMatch(/password:|auth_secret|api_key/);
   });
 
-  it('inhibits the alerts a down backend or a lost GPU explain', () => {
+  it('inhibits the alerts a down backend, a lost GPU or a full disk explain', () => {
     const inhibit = (source: string) => config.inhibit_rules.find((rule: { source_matchers: string[] }) => rule.source_matchers.includes(`alertname="${source}"`));
     expect(inhibit('BackendDown')?.equal).toEqual(['instance']);
     expect(inhibit('GpuLost')?.equal).toEqual(['instance', 'gpu']);
+    expect(inhibit('StorageExhausted')?.target_matchers).toEqual(['alertname="StorageLow"']);
+    expect(inhibit('StorageExhausted')?.equal).toEqual(['instance']);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The committed inhibit rules in a real Alertmanager: alerts posted to its API the way
  * Prometheus posts them, then read back. A down backend silences the other alerts of its own
- * instance only; a lost GPU silences that GPU's other alerts only.
+ * instance only; a lost GPU silences that GPU's other alerts only; a full disk silences the
+ * low-space warning of its own instance only.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +32,7 @@ describe.runIf(haveTools([ALERTMANAGER_BIN]))('inhibition in Alertmanager', () =
     work.remove();
   });
 
-  it('silences what a down backend or a lost GPU explains, and nothing else', async () => {
+  it('silences what a down backend, a lost GPU or a full disk explains, and nothing else', async () => {
     const alert = (labels: Record<string, string>) => ({ labels: { job: 'orfeas-backend', ...labels }, annotations: { summary: labels.alertname } });
     const posted = [
       alert({ alertname: 'BackendDown', severity: 'critical', instance: 'a:5000' }),
@@ -40,6 +41,9 @@ describe.runIf(haveTools([ALERTMANAGER_BIN]))('inhibition in Alertmanager', () =
       alert({ alertname: 'GpuLost', severity: 'critical', instance: 'b:5000', gpu: '1' }),
       alert({ alertname: 'GpuTemperatureHigh', severity: 'critical', instance: 'b:5000', gpu: '1' }),
       alert({ alertname: 'GpuTemperatureHigh', severity: 'critical', instance: 'b:5000', gpu: '0' }),
+      alert({ alertname: 'StorageExhausted', severity: 'critical', instance: 'b:5000' }),
+      alert({ alertname: 'StorageLow', severity: 'warning', instance: 'b:5000' }),
+      alert({ alertname: 'StorageLow', severity: 'warning', instance: 'c:5000' }),
     ];
     const response = await fetch(`${alertmanager!.url}/api/v2/alerts`, {
       method: 'POST',
@@ -55,6 +59,9 @@ describe.runIf(haveTools([ALERTMANAGER_BIN]))('inhibition in Alertmanager', () =
       'GpuLost b:5000 1': 'active',
       'GpuTemperatureHigh b:5000 1': 'suppressed',
       'GpuTemperatureHigh b:5000 0': 'active',
+      'StorageExhausted b:5000': 'active',
+      'StorageLow b:5000': 'suppressed',
+      'StorageLow c:5000': 'active',
     };
     // Alertmanager works inhibition out as alerts arrive: read until it settles (or time runs out).
     let states: Record<string, string> = {};

@@ -27,7 +27,7 @@ describe('alert rules', () => {
         'GpuUtilizationHigh', 'GpuTemperatureHigh', 'GpuMemoryHigh', 'GpuLost', 'GpuSamplerDown',
         'GpuTelemetryStale', 'GpuThrottling', 'HighErrorRatio', 'BackendDown', 'GenerationsStalled',
         'JobQueueBacklog', 'GenerationSlow', 'PipelineStageFailing', 'WebSocketErrorsHigh', 'QualityDrop',
-        'EventLoopLagHigh',
+        'EventLoopLagHigh', 'StorageLow', 'StorageExhausted',
       ]),
     );
   });

@@ -101,6 +101,10 @@ export const gpuRow = {
       unit: 's',
       targets: [query(`time() - ${gauge(gpu.samplerLastSampleTimestampSeconds)}`, perGpu)],
     }),
-    table({ title: 'GPUs', targets: [query(gauge(gpu.info))] }),
+    table({
+      title: 'GPUs',
+      description: 'Identity of each GPU; source is nvml for the NVIDIA driver, sim for nvml-sim.',
+      targets: [query(gauge(gpu.info))],
+    }),
   ],
 };

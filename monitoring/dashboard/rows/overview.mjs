@@ -1,13 +1,30 @@
-/** Overview row: is the backend up, how busy is it, is anything on fire. */
-import { catalog } from '@orfeas/metrics';
+/** Overview row: are the GPUs real, is the backend up, how busy is it, is anything on fire. */
+import { catalog, GPU_SOURCES } from '@orfeas/metrics';
 import { gauge, rate, RATE_INTERVAL, selector } from '../promql.mjs';
-import { query, stat } from '../panels.mjs';
+import { query, stat, stateStat } from '../panels.mjs';
 
 const { http, system, queue, gpu } = catalog;
+
+// How the GPU source marker shows each gpu_info source. The highest rank of the selection
+// wins, so one simulated GPU marks the whole view: its numbers are not a real GPU's.
+const SOURCE_STATES = { sim: [2, 'SIMULATED (nvml-sim)', 'red'], nvml: [1, 'NVIDIA driver', 'green'] };
+const unmarked = GPU_SOURCES.filter((source) => !SOURCE_STATES[source]);
+if (unmarked.length > 0) throw new Error(`GPU source marker: no state for gpu_info source ${unmarked.join(', ')}`);
+
+const sourceRanks = GPU_SOURCES.map(
+  (source) => `${SOURCE_STATES[source][0]} * max by (source) (${gauge(gpu.info, { source: `="${source}"` })})`,
+);
 
 export const overview = {
   title: 'Overview',
   panels: [
+    stateStat({
+      title: 'GPU source',
+      description: 'Where the GPU numbers come from: the NVIDIA driver, or nvml-sim\'s simulated GPUs (ORFEAS_GPU=sim) on any selected instance.',
+      targets: [query(`max(${sourceRanks.join(' or ')})`, 'source')],
+      states: Object.values(SOURCE_STATES),
+      noValue: 'no GPU telemetry',
+    }),
     stat({
       title: 'Backend up',
       description: 'Whether Prometheus can scrape the backend (1 up, 0 down).',

@@ -1,9 +1,12 @@
-/** System row: host CPU, memory and disk from the catalog's system_* family, and the Node.js runtime. */
+/**
+ * System row: host CPU, memory and disk from the catalog's system_* family, the data
+ * directory's free space and retention, and the Node.js runtime.
+ */
 import { catalog } from '@orfeas/metrics';
 import { gauge, rate, runtime, selector, sumRate } from '../promql.mjs';
 import { query, table, timeseries } from '../panels.mjs';
 
-const { system, meta } = catalog;
+const { system, storage, meta } = catalog;
 
 export const systemRow = {
   title: 'System',
@@ -26,6 +29,29 @@ export const systemRow = {
       title: 'Disk',
       unit: 'bytes',
       targets: [query(gauge(system.diskBytes), '{{type}} {{path}}')],
+    }),
+    timeseries({
+      title: 'Data directory free space',
+      description: 'Below the watermark (ORFEAS_MIN_FREE_BYTES, 0 = off) new jobs get 507: StorageExhausted fires; StorageLow below twice it.',
+      unit: 'bytes',
+      min: 0,
+      targets: [
+        query(gauge(storage.freeBytes), 'free {{instance}}'),
+        query(gauge(storage.minFreeBytes), 'watermark {{instance}}'),
+      ],
+    }),
+    timeseries({
+      title: 'Retention deletions',
+      description: 'Finished jobs deleted because they passed the retention period.',
+      unit: 'ops',
+      min: 0,
+      targets: [query(rate(storage.retentionDeletionsTotal), 'jobs {{instance}}')],
+    }),
+    timeseries({
+      title: 'Retention bytes freed',
+      unit: 'Bps',
+      min: 0,
+      targets: [query(rate(storage.retentionFreedBytesTotal), 'freed {{instance}}')],
     }),
     timeseries({
       title: 'Backend memory',
