@@ -1,6 +1,7 @@
 /**
  * Engine thread faults: a thread that dies fails only the call it was running and is replaced,
- * threads that cannot start are replaced with a growing delay and their calls failed, and
+ * threads that cannot start are replaced with a growing delay and their calls failed, one
+ * stuck in an aborted call is terminated and replaced, and
  * closing the pool fails the calls still in flight instead of leaving them pending forever.
  */
 import pino from 'pino';
@@ -22,6 +23,25 @@ it('fails the call of a thread that exits, and runs the next calls on a new thre
     const after = (await queued) as unknown as { prompt: string; threadId: number };
     expect(after.prompt).toBe('after');
     expect(after.threadId).not.toBe(first.threadId);
+  } finally {
+    await threads.close();
+  }
+});
+
+it('replaces a thread whose aborted call never ends, and runs the next call on a new thread', async () => {
+  const threads = new EngineThreads(1, {}, pino({ level: 'silent' }), WORKER);
+  try {
+    const engine = threads.textToImage('stand-in');
+    const first = (await engine.generate(request('before'), ctx())) as unknown as { threadId: number };
+    const abort = new AbortController();
+    const spinning = engine.generate(request('spin'), { signal: abort.signal, progress: () => {} });
+    const queued = engine.generate(request('after'), ctx());
+    abort.abort();
+    await expect(spinning).rejects.toThrow(/aborted and did not end; its engine thread was replaced/);
+    const after = (await queued) as unknown as { prompt: string; threadId: number };
+    expect(after.prompt).toBe('after');
+    expect(after.threadId).not.toBe(first.threadId);
+    expect(threads.spawned).toBe(2);
   } finally {
     await threads.close();
   }

@@ -1,6 +1,7 @@
 /**
  * Engine threads (the built dist/engines/engine-worker.js): engine calls run in worker threads
- * with progress, engine errors keep their code and stage, internal errors their name.
+ * with progress, engine errors keep their code and stage, internal errors their name, and an
+ * abort reaches the engine inside its thread.
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,19 @@ it('keeps an engine error as an EngineError with its code', async () => {
   const failed = await engine.generate({ prompt: 'x', style: 'cubism', width: 64, height: 64, seed: 1 }, ctx()).catch((e: unknown) => e);
   expect(failed).toBeInstanceOf(EngineError);
   expect(failed).toMatchObject({ code: 'invalid_request', stage: 'text_to_image' });
+});
+
+it('carries an abort into the thread: the engine stops its call as cancelled', async () => {
+  const engine = threads.imageTo3d('cpu-relief');
+  const abort = new AbortController();
+  const call = engine.removeBackground(await subjectImage('png', 1024), ctx([], abort.signal));
+  abort.abort();
+  const stopped = await call.catch((e: unknown) => e);
+  expect(stopped).toBeInstanceOf(EngineError);
+  expect(stopped).toMatchObject({ code: 'cancelled', stage: 'background_removal' });
+  // A call whose job was stopped while it waited for a thread is stopped too.
+  const late = await engine.removeBackground(await subjectImage('png', 256), ctx([], AbortSignal.abort())).catch((e: unknown) => e);
+  expect(late).toMatchObject({ code: 'cancelled', stage: 'background_removal' });
 });
 
 it('runs calls side by side and queues the rest', async () => {

@@ -80,7 +80,7 @@ export async function createApp({ config, engines, logger, metrics: given }: Cre
     log,
     execute: (claimed, control) => executeJob(claimed, control, deps),
   });
-  const service = new JobService({ store, cache, pool, events, log });
+  const service = new JobService({ store, cache, pool, events, metrics, log });
   const limiter = rateLimit({ ...config.rateLimit, metrics });
   const limits = config.upload;
 

@@ -3,7 +3,7 @@
  * thread, so a CPU-heavy stage never holds the event loop that serves HTTP, socket.io and
  * scrapes, and WORKER_CONCURRENCY jobs really run side by side. The engines seen by the
  * pipeline are proxies with the same interface; a thread that dies fails its call (as an
- * internal error) and is replaced.
+ * internal error) and is replaced, and one whose aborted call does not end is terminated.
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -30,11 +30,18 @@ interface PendingCall {
 interface Thread {
   worker: Worker;
   current?: PendingCall;
+  /** Set when its call was aborted and did not end in time: the exit is expected. */
+  terminating?: boolean;
   /** False once it has exited: nothing is sent to it while its replacement is on the way. */
   alive: boolean;
   /** True once it has loaded its engines (its `ready` message). */
   ready: boolean;
 }
+/**
+ * An aborted call gets this long to end by itself (engines check their signal between steps);
+ * a thread still busy after it is terminated and replaced, so the next job is not held back.
+ */
+export const ABORT_GRACE_MS = 1_000;
 /** Replacements of threads failing at start wait 100 ms, doubling up to this. */
 const MAX_RESPAWN_DELAY_MS = 30_000;
 /** After this many starts failing in a row, waiting calls are failed instead of held. */
@@ -111,10 +118,21 @@ export class EngineThreads {
       const pending = this.waiting.shift();
       if (!pending) return;
       thread.current = pending;
-      const onAbort = () => thread.worker.postMessage({ type: 'abort', id: pending.call.id });
+      const onAbort = () => {
+        thread.worker.postMessage({ type: 'abort', id: pending.call.id });
+        const timer = setTimeout(() => {
+          if (thread.current !== pending || !thread.alive) return;
+          // Stuck in synchronous work that never looks at its signal: end the thread.
+          thread.terminating = true;
+          this.log.warn({ call: pending.call.method }, `an aborted engine call did not end within ${ABORT_GRACE_MS} ms; replacing its thread`);
+          void thread.worker.terminate();
+        }, ABORT_GRACE_MS);
+        timer.unref();
+      };
+      // The call first: an abort that arrived before it would find nothing to abort.
+      thread.worker.postMessage(pending.call);
       if (pending.ctx.signal.aborted) onAbort();
       else pending.ctx.signal.addEventListener('abort', onAbort, { once: true });
-      thread.worker.postMessage(pending.call);
     }
   }
 
@@ -140,8 +158,10 @@ export class EngineThreads {
     thread.worker.on('exit', (code) => {
       thread.alive = false;
       if (this.closed) return;
-      thread.current?.reject(new Error(`the engine thread exited with code ${code}`));
+      const why = thread.terminating ? 'the call was aborted and did not end; its engine thread was replaced' : `the engine thread exited with code ${code}`;
+      thread.current?.reject(new Error(why));
       thread.current = undefined;
+      if (thread.terminating) return this.replace(thread);
       // A thread that cannot even start (a broken install) would otherwise be replaced in a hot loop.
       this.failedStarts = thread.ready ? 0 : this.failedStarts + 1;
       const delay = this.failedStarts === 0 ? 0 : Math.min(MAX_RESPAWN_DELAY_MS, 100 * 2 ** (this.failedStarts - 1));
@@ -150,20 +170,21 @@ export class EngineThreads {
         const error = new Error(`the engine threads exit at start (${this.failedStarts} times in a row, last code ${code}); see the service log`);
         for (const pending of this.waiting.splice(0)) pending.reject(error);
       }
-      const replace = () => {
-        if (this.closed) return;
-        const index = this.threads.indexOf(thread);
-        if (index >= 0) this.threads[index] = this.spawn();
-        this.dispatch();
-      };
-      if (delay === 0) return replace();
+      if (delay === 0) return this.replace(thread);
       const timer = setTimeout(() => {
         this.respawns.delete(timer);
-        replace();
+        this.replace(thread);
       }, delay);
       timer.unref();
       this.respawns.add(timer);
     });
     return thread;
+  }
+
+  private replace(thread: Thread): void {
+    if (this.closed) return;
+    const index = this.threads.indexOf(thread);
+    if (index >= 0) this.threads[index] = this.spawn();
+    this.dispatch();
   }
 }

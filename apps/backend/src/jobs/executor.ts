@@ -11,7 +11,7 @@ import type { ResultCache } from '../cache/index.js';
 import type { StageDurations } from '../pipeline/eta.js';
 import { overallScore, recordGeneration } from '../pipeline/generation-metrics.js';
 import { runImageTo3d } from '../pipeline/image-to-3d.js';
-import { StageBoundaryStop, StageRunner, type StopReason } from '../pipeline/stage-runner.js';
+import { JobStopped, StageRunner, type StopReason } from '../pipeline/stage-runner.js';
 import { runTextToImage } from '../pipeline/text-to-image.js';
 import type { ClaimedJob, ImageTo3dParams, Job, JobError, JobStore, TextToImageParams } from '../store/index.js';
 import type { Engines } from './engines.js';
@@ -72,7 +72,13 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
     }
     jobLog.info({ waitSeconds }, 'job started');
     const produced = await produce(job, runner, deps);
-    const result = await writeResult(store, job, produced.files);
+    const stopped = () => {
+      if (control.signal.aborted || control.stop === 'cancelled') throw new JobStopped(control.stop ?? 'shutdown');
+    };
+    // A cancel that lands after the last stage still wins over writing the result.
+    stopped();
+    const result = await writeResult(store, job, produced.files, control.signal);
+    stopped();
     if (!store.complete(job.id, result, produced.quality, runner.timings)) {
       jobLog.info('job had already ended (cancelled at shutdown); its result is dropped');
       return;
@@ -95,9 +101,11 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
     });
     jobLog.info({ seconds: seconds(), sizeBytes: result.sizeBytes }, 'job completed');
   } catch (error) {
-    if (error instanceof StageBoundaryStop || control.signal.aborted) {
-      // Aborted mid-stage at shutdown: a job its client cancelled stays cancelled.
-      const reason = error instanceof StageBoundaryStop ? error.reason : control.stop === 'cancelled' ? 'cancelled' : 'shutdown';
+    if (error instanceof JobStopped || control.signal.aborted) {
+      // Stopped at shutdown: a job its client cancelled stays cancelled.
+      const reason = error instanceof JobStopped ? error.reason : control.stop === 'cancelled' ? 'cancelled' : 'shutdown';
+      // Files written before the stop are not a result (a requeued run writes its own).
+      await fs.rm(store.resolve(resultDir(job.id)), { recursive: true, force: true });
       if (reason === 'shutdown') {
         // Back to the queue: the next start runs it again from the first stage.
         store.requeue(job.id);
@@ -157,15 +165,18 @@ async function produce(job: Job, runner: StageRunner, { store, engines }: Execut
   };
 }
 
+const resultDir = (jobId: string) => path.join('results', jobId);
+
 /** Writes every result file under results/<job id>/; the first is the one downloaded. */
-async function writeResult(store: JobStore, job: Job, files: ResultFile[]) {
+async function writeResult(store: JobStore, job: Job, files: ResultFile[], signal: AbortSignal) {
   const first = files[0];
   if (!first) throw new EngineError('empty_result', 'the engine produced no file', 'export');
-  const dir = path.join('results', job.id);
+  const dir = resultDir(job.id);
   await fs.mkdir(store.resolve(dir), { recursive: true });
   for (const file of files) {
+    if (signal.aborted) break;
     // Engine-chosen names stay inside the job's folder.
-    await fs.writeFile(store.resolve(path.join(dir, path.basename(file.name))), file.data);
+    await fs.writeFile(store.resolve(path.join(dir, path.basename(file.name))), file.data, { signal });
   }
   return {
     path: path.join(dir, path.basename(first.name)),

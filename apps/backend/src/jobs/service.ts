@@ -1,12 +1,14 @@
 /**
  * The job service: what the routes call. Submitting stores the input file and the job row
  * before the caller answers 202 (or finishes the job at once from the cache); cancelling
- * stops a queued job now and a running one at its next stage boundary.
+ * ends a queued job now and stops a running one's stage in progress.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
+import type { Metrics } from '@orfeas/metrics';
 import type { Logger } from 'pino';
 import { cacheKey, type ResultCache } from '../cache/index.js';
+import { recordGeneration } from '../pipeline/generation-metrics.js';
 import type { WorkerPool } from '../queue/worker-pool.js';
 import { isFinished, type ImageTo3dParams, type Job, type JobStore, type NewJob, type TextToImageParams } from '../store/index.js';
 import type { JobEvents } from './events.js';
@@ -17,10 +19,12 @@ export interface JobServiceDeps {
   cache: ResultCache;
   pool: WorkerPool;
   events: JobEvents;
+  metrics: Metrics;
   log: Logger;
 }
 
-export type CancelOutcome = 'cancelled' | 'stopping' | 'finished';
+/** cancelled: it had not started; stopping: it was running and is being stopped (`done` once it has); finished: too late. */
+export type CancelOutcome = { outcome: 'cancelled' | 'finished' } | { outcome: 'stopping'; done: Promise<void> };
 
 export class JobService {
   constructor(private readonly deps: JobServiceDeps) {}
@@ -57,15 +61,17 @@ export class JobService {
   }
 
   cancel(job: Job): CancelOutcome {
-    const { store, pool, events } = this.deps;
-    if (isFinished(job.state)) return 'finished';
+    const { store, pool, events, metrics } = this.deps;
+    if (isFinished(job.state)) return { outcome: 'finished' };
     const error = { code: 'cancelled', message: 'the job was cancelled before it started' };
     if (store.cancel(job.id, 'queued', error)) {
+      recordGeneration(metrics, job, { status: 'cancelled', seconds: 0 });
       pool.refreshGauges();
       events.fail({ jobId: job.id, state: 'cancelled', error });
-      return 'cancelled';
+      return { outcome: 'cancelled' };
     }
-    return pool.cancel(job.id) ? 'stopping' : 'finished';
+    const done = pool.cancel(job.id);
+    return done ? { outcome: 'stopping', done } : { outcome: 'finished' };
   }
 
   private enqueue(job: NewJob): Job {

@@ -1,22 +1,23 @@
 /**
  * The stage runner: runs one job's stages in order over an engine, timing each with the
  * catalog's pipeline metrics and turning the engine's progress into progress / stage_change
- * events with an ETA. Between stages it checks whether the job should stop (cancelled, or the
- * service shutting down): a running stage is never cut short by a cancel.
+ * events with an ETA. A job asked to stop (cancelled, or the service shutting down) stops at
+ * the next stage boundary; once its signal is aborted (a cancel, or the shutdown grace spent)
+ * the stage in progress ends at once: the engine gets the abort, and the job does not wait for it.
  */
 import { startStageTimer, type Metrics, type Stage } from '@orfeas/metrics';
 import type { StageContext } from '@orfeas/engines';
 import type { JobEvents } from '../jobs/events.js';
 import type { StageDurations } from './eta.js';
 
-/** Why a job stopped at a stage boundary. */
+/** Why a job stopped. */
 export type StopReason = 'cancelled' | 'shutdown';
 
-/** Thrown at a stage boundary when the job was asked to stop. */
-export class StageBoundaryStop extends Error {
+/** Thrown when a job stops before its end: at a stage boundary, or with its stage cut short. */
+export class JobStopped extends Error {
   constructor(readonly reason: StopReason) {
-    super(`job stopped at a stage boundary: ${reason}`);
-    this.name = 'StageBoundaryStop';
+    super(`job stopped: ${reason}`);
+    this.name = 'JobStopped';
   }
 }
 
@@ -26,9 +27,9 @@ export interface StageRunnerOptions {
   metrics: Metrics;
   durations: StageDurations;
   events: JobEvents;
-  /** Aborted when running work must end now (shutdown grace spent); engines' long loops check it. */
+  /** Aborted when running work must end now (a cancel, or the shutdown grace spent); engines get it too. */
   signal: AbortSignal;
-  /** Asked at each stage boundary. */
+  /** Asked at each stage boundary, and for the reason once the signal is aborted. */
   stopRequested: () => StopReason | null;
   /** Called when a stage starts, so the store can record it. */
   onStage?: (stage: Stage, timings: Partial<Record<Stage, number>>) => void;
@@ -46,8 +47,8 @@ export class StageRunner {
   async run<T>(stage: Stage, work: (ctx: StageContext) => Promise<T>): Promise<T> {
     const { stages, metrics, durations, events, jobId, signal } = this.options;
     const stop = this.options.stopRequested();
-    if (stop) throw new StageBoundaryStop(stop);
-    if (signal.aborted) throw new StageBoundaryStop('shutdown');
+    if (stop) throw new JobStopped(stop);
+    if (signal.aborted) throw this.stopped();
 
     const index = stages.indexOf(stage);
     const started = performance.now();
@@ -77,16 +78,35 @@ export class StageRunner {
 
     const timer = startStageTimer(metrics, stage);
     let output: T;
+    let onAbort: (() => void) | undefined;
     try {
-      output = await work(ctx);
+      const working = work(ctx);
+      // Whatever the engine does after an abort (finish, or throw its own `cancelled`) is not waited for.
+      working.catch(() => {});
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(this.stopped());
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+      output = await Promise.race([working, aborted]);
     } catch (error) {
+      // A stop is neither an error of the stage nor a duration of its work.
+      if (signal.aborted) {
+        timer.cancel();
+        throw error instanceof JobStopped ? error : this.stopped();
+      }
       timer.fail(error);
       throw error;
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
     }
     const seconds = timer.end();
     this.timings[stage] = seconds;
     durations.add(stage, seconds);
     if (sent < 1) events.progress(snapshot(1));
     return output;
+  }
+
+  private stopped(): JobStopped {
+    return new JobStopped(this.options.stopRequested() ?? 'shutdown');
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The worker pool: at most `concurrency` jobs run at once, taken from the store's queue in
- * order. It keeps job_queue_size and active_jobs equal to the store's counts, and at
- * shutdown lets running stages reach a boundary, then requeues what is left.
+ * order. It keeps job_queue_size and active_jobs equal to the store's counts, stops a
+ * cancelled job's stage at once, and at shutdown lets running stages reach a boundary, then
+ * requeues what is left.
  */
 import { GENERATION_TYPES, type Metrics } from '@orfeas/metrics';
 import type { Logger } from 'pino';
@@ -23,6 +24,8 @@ interface Running {
 
 /** A safety net: the pool also looks at the queue this often, in case a wake-up was missed. */
 const POLL_MS = 1_000;
+/** After the shutdown grace, how long aborted jobs get to record their own end. */
+const SETTLE_AFTER_ABORT_MS = 1_000;
 
 export class WorkerPool {
   private readonly running = new Map<string, Running>();
@@ -61,12 +64,17 @@ export class WorkerPool {
     this.refreshGauges();
   }
 
-  /** Asks a running job to stop at its next stage boundary; false when it is not running here. */
-  cancel(jobId: string): boolean {
+  /**
+   * Stops a running job now: its stage in progress gets the abort (engine threads, model-server
+   * requests, the export) and the job ends cancelled. Resolves once it has ended; undefined
+   * when the job is not running here.
+   */
+  cancel(jobId: string): Promise<void> | undefined {
     const running = this.running.get(jobId);
-    if (!running) return false;
+    if (!running) return undefined;
     running.control.stop = 'cancelled';
-    return true;
+    running.control.abort.abort();
+    return running.done;
   }
 
   /** Stops taking jobs; running ones get `graceMs` to reach a stage boundary, the rest are requeued. */
@@ -80,8 +88,11 @@ export class WorkerPool {
     const outcome = await Promise.race([all.then(() => 'done' as const), grace]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
+      for (const { control } of this.running.values()) control.abort.abort();
+      // Aborted stages end at once and their executors record how (requeued, or cancelled):
+      // a moment for that, then what is still here is settled from outside.
+      await Promise.race([all, new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_ABORT_MS).unref())]);
       for (const [jobId, { control }] of this.running) {
-        control.abort.abort();
         if (control.stop === 'cancelled') {
           // Cancelled by its client before the shutdown: a restart must not run it again.
           this.options.store.cancel(jobId, 'running', { code: 'cancelled', message: 'the job was cancelled' });

@@ -1,6 +1,7 @@
 /**
  * /api/v1/jobs/:id: the job's state (GET), its result file (GET .../result), each file of the
- * result (GET .../files/:name: an OBJ's MTL and texture) and cancellation (DELETE). Ids must be
+ * result (GET .../files/:name: an OBJ's MTL and texture) and cancellation (DELETE: 200 once
+ * the job has ended cancelled, 202 while a stopped stage is still ending). Ids must be
  * UUIDs and file names one of the result's own, so nothing from the path reaches the file system.
  */
 import fs from 'node:fs';
@@ -11,6 +12,15 @@ import type { AppEnv } from '../app/env.js';
 import { ApiError, invalid } from '../errors/index.js';
 import type { JobService } from '../jobs/service.js';
 import type { Job, JobStore } from '../store/index.js';
+
+/** How long DELETE waits for a running job to end before answering 202 instead of 200. */
+const CANCEL_WAIT_MS = 2_000;
+
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -59,14 +69,16 @@ export function jobRoutes({ service, store }: { service: JobService; store: JobS
       }
       return sendFile(c, path.join(path.dirname(result.path), file.name), file);
     })
-    .delete('/:id', (c) => {
+    .delete('/:id', async (c) => {
       const job = find(c.req.param('id'));
-      const outcome = service.cancel(job);
-      if (outcome === 'finished') {
+      const cancel = service.cancel(job);
+      if (cancel.outcome === 'finished') {
         throw new ApiError(409, 'job_finished', `job ${job.id} is ${service.get(job.id)!.state} and cannot be cancelled`);
       }
+      // A running job's stage is stopped now; the answer waits a moment for it to end, so it
+      // can say cancelled (200). Past that, 202: accepted, done shortly.
+      if (cancel.outcome === 'stopping') await settledWithin(cancel.done, CANCEL_WAIT_MS);
       const view = service.view(service.get(job.id)!);
-      // A running job stops at its next stage boundary: accepted now, done shortly.
-      return c.json(view, outcome === 'cancelled' ? 200 : 202);
+      return c.json(view, view.state === 'running' ? 202 : 200);
     });
 }
