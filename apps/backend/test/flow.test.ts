@@ -131,7 +131,7 @@ describe('image to 3D over HTTP and WebSocket', () => {
     expect(await (await fetch(`${server.url}/health`)).json()).toMatchObject({ status: 'ok' });
     const ready = await fetch(`${server.url}/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { store: true, workers: true } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { store: true, storage: true, workers: true } });
   });
 
   it('runs text to image and serves a PNG', async () => {

@@ -17,14 +17,17 @@ import type { Engines } from '../jobs/engines.js';
 import { JobEvents } from '../jobs/events.js';
 import { executeJob } from '../jobs/executor.js';
 import { JobService } from '../jobs/service.js';
+import { UnrecordedEndings } from '../jobs/unrecorded-endings.js';
 import { createLogger } from '../log/index.js';
 import { StageDurations } from '../pipeline/eta.js';
 import { WorkerPool } from '../queue/worker-pool.js';
 import { rateLimit } from '../rate-limit/index.js';
+import { admission } from '../routes/admission.js';
 import { generationRoutes } from '../routes/generations.js';
 import { jobRoutes } from '../routes/jobs.js';
 import { gpuRoutes, healthRoutes } from '../routes/service.js';
 import { textToImageRoutes } from '../routes/text-to-image.js';
+import { FreeSpace } from '../storage/free-space.js';
 import { JobStore } from '../store/index.js';
 import type { AppEnv } from './env.js';
 import { requestLog } from './request-log.js';
@@ -58,9 +61,27 @@ export interface Backend {
 
 export async function createApp({ config, engines, logger, metrics: given }: CreateAppOptions): Promise<Backend> {
   const log = logger ?? createLogger(config.logLevel);
-  const metrics =
-    given ?? createMetrics({ system: { diskPaths: [config.dataDir], version: VERSION, environment: config.environment } });
   const store = JobStore.open(config.dataDir);
+  const freeSpace = new FreeSpace(config.dataDir, config.minFreeBytes);
+  const metrics =
+    given ??
+    createMetrics({
+      system: { diskPaths: [config.dataDir], version: VERSION, environment: config.environment },
+      collect: {
+        storage: {
+          freeBytes() {
+            try {
+              this.set(freeSpace.freeBytes());
+            } catch {
+              // A data directory that cannot be read has no value rather than a made-up one.
+            }
+          },
+          minFreeBytes() {
+            this.set(freeSpace.minFreeBytes);
+          },
+        },
+      },
+    });
   const requeued = store.requeueRunning();
   if (requeued > 0) log.info({ jobs: requeued }, 'jobs left running by the previous process are queued again');
 
@@ -72,16 +93,21 @@ export async function createApp({ config, engines, logger, metrics: given }: Cre
   }
   const cache = new ResultCache(store, metrics, config.cacheMaxEntries);
   const defaults = engines ? undefined : defaultEngines(config, log);
-  const deps = { store, cache, events, metrics, durations, log, engines: engines ?? defaults!.engines };
+  const endings = new UnrecordedEndings(log);
+  const deps = { store, cache, events, metrics, durations, log, endings, engines: engines ?? defaults!.engines };
   const pool = new WorkerPool({
     store,
     concurrency: config.workerConcurrency,
     metrics,
     log,
+    // Below the watermark queued jobs wait for space rather than fail for the lack of it.
+    canClaim: () => freeSpace.enough(),
+    onPoll: () => endings.retry(),
     execute: (claimed, control) => executeJob(claimed, control, deps),
   });
   const service = new JobService({ store, cache, pool, events, metrics, log });
   const limiter = rateLimit({ ...config.rateLimit, metrics });
+  const admit = admission({ rateLimit: limiter, freeSpace });
   const limits = config.upload;
 
   const app = new Hono<AppEnv>()
@@ -89,9 +115,9 @@ export async function createApp({ config, engines, logger, metrics: given }: Cre
     .use(requestLog(log))
     .use(httpMetrics(metrics, { unmatchedRoute: UNMATCHED_ROUTE }))
     .get('/metrics', metricsHandler(metrics.registry, config.metricsToken ? { token: config.metricsToken } : {}))
-    .route('/', healthRoutes({ store, pool }))
-    .route('/api/v1/generations', generationRoutes({ service, metrics, limits, rateLimit: limiter }))
-    .route('/api/v1/text-to-image', textToImageRoutes({ service, rateLimit: limiter }))
+    .route('/', healthRoutes({ store, pool, freeSpace }))
+    .route('/api/v1/generations', generationRoutes({ service, metrics, limits, admit }))
+    .route('/api/v1/text-to-image', textToImageRoutes({ service, admit }))
     .route('/api/v1/jobs', jobRoutes({ service, store }))
     .route('/api/v1/gpu', gpuRoutes({ gpu }));
   app.onError(errorHandler(metrics, log));

@@ -15,6 +15,9 @@ const int = (min: number, max: number, fallback: number) => wholeNumber(min, max
 const optionalText = z.string().min(1).optional();
 const optionalUrl = z.url({ protocol: /^https?$/ }).optional();
 
+/** 256 MiB: room for a few hundred results and SQLite's journal before the disk is full. */
+export const DEFAULT_MIN_FREE_BYTES = 256 * 1024 * 1024;
+
 const schema = z.object({
   PORT: int(0, 65_535, 5000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -29,6 +32,7 @@ const schema = z.object({
   ORFEAS_MAX_UPLOAD_BYTES: int(1_024, 1_073_741_824, 10 * 1024 * 1024),
   ORFEAS_MAX_IMAGE_PIXELS: int(1, 1_000_000_000, 4096 * 4096),
   ORFEAS_CACHE_MAX_ENTRIES: int(1, 10_000_000, 10_000),
+  ORFEAS_MIN_FREE_BYTES: int(0, Number.MAX_SAFE_INTEGER, DEFAULT_MIN_FREE_BYTES),
   ORFEAS_RATE_LIMIT: int(0, 1_000_000, 60),
   ORFEAS_RATE_LIMIT_WINDOW_MS: int(100, 86_400_000, 60_000),
   ORFEAS_SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
@@ -52,6 +56,8 @@ export interface Config {
   rateLimit: { limit: number; windowMs: number };
   /** Result cache entries kept (least recently used evicted). */
   cacheMaxEntries: number;
+  /** Below this many free bytes on the data directory, new work is refused (507); 0: off. */
+  minFreeBytes: number;
   shutdownGraceMs: number;
   remote: { textToImageUrl?: string; modelServerUrl?: string };
   logLevel: Env['LOG_LEVEL'];
@@ -92,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     upload: { maxBytes: e.ORFEAS_MAX_UPLOAD_BYTES, maxPixels: e.ORFEAS_MAX_IMAGE_PIXELS },
     rateLimit: { limit: e.ORFEAS_RATE_LIMIT, windowMs: e.ORFEAS_RATE_LIMIT_WINDOW_MS },
     cacheMaxEntries: e.ORFEAS_CACHE_MAX_ENTRIES,
+    minFreeBytes: e.ORFEAS_MIN_FREE_BYTES,
     shutdownGraceMs: e.ORFEAS_SHUTDOWN_GRACE_MS,
     remote: { textToImageUrl: e.ORFEAS_TXT2IMG_URL, modelServerUrl: e.ORFEAS_3D_SERVER_URL },
     logLevel: e.LOG_LEVEL,

@@ -1,14 +1,16 @@
 /**
  * API errors: every refusal is an ApiError, answered as {"error": {"code", "message", "field"?}}
  * and counted once: in validation_errors_total when a field is to blame, else in errors_total
- * (by the HTTP metrics middleware, which sees c.error). Anything else thrown is an internal
- * fault: logged, counted by the middleware, answered 500 without details.
+ * (by the HTTP metrics middleware, which sees c.error). A full disk is answered 507. Anything
+ * else thrown is an internal fault: logged, counted by the middleware, answered 500 without details.
  */
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { UNMATCHED_ROUTE, type Metrics } from '@orfeas/metrics';
 import type { Logger } from 'pino';
 import type { AppEnv } from '../app/env.js';
+import { FaultLog } from '../log/fault-log.js';
+import { isStorageFull } from '../storage/full.js';
 
 export class ApiError extends Error {
   constructor(
@@ -16,6 +18,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** Figures a client can act on (free and required bytes of a 507), beside the message. */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -31,7 +35,7 @@ export function invalid(field: string, code: string, message: string, status: Co
 }
 
 export function errorBody(error: ApiError) {
-  return { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
+  return { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}), ...error.details } };
 }
 
 function routeOf(c: Context): string {
@@ -49,6 +53,7 @@ export function countError(metrics: Metrics, error: ApiError, route: string): vo
 }
 
 export function errorHandler(metrics: Metrics, log: Logger): ErrorHandler<AppEnv> {
+  const faults = new FaultLog(log);
   return (err, c) => {
     if (err instanceof ApiError) {
       if (err.field) {
@@ -59,6 +64,11 @@ export function errorHandler(metrics: Metrics, log: Logger): ErrorHandler<AppEnv
       return c.json(errorBody(err), err.status);
     }
     // errors_total{type,route} of a thrown error is recorded by the HTTP metrics middleware.
+    if (isStorageFull(err)) {
+      // Logged once a minute while the disk stays full, not once per refused request.
+      faults.fault('storage_full', { err, route: routeOf(c) }, 'a request failed: the data directory is full');
+      return c.json({ error: { code: 'insufficient_storage', message: 'the data directory is full; retry once space is freed' } }, 507);
+    }
     log.error({ err, route: routeOf(c), requestId: c.get('requestId') }, 'request failed with an internal error');
     return c.json({ error: { code: 'internal', message: 'internal error; see the service log' } }, 500);
   };

@@ -15,7 +15,9 @@ import { JobStopped, StageRunner, type StopReason } from '../pipeline/stage-runn
 import { runTextToImage } from '../pipeline/text-to-image.js';
 import type { ClaimedJob, ImageTo3dParams, Job, JobError, JobStore, TextToImageParams } from '../store/index.js';
 import type { Engines } from './engines.js';
+import { isStorageFull } from '../storage/full.js';
 import type { JobEvents } from './events.js';
+import type { UnrecordedEndings } from './unrecorded-endings.js';
 import { resultUrl, submitRoute } from './view.js';
 
 /** A job that has crashed the service this many times is failed rather than run again. */
@@ -34,6 +36,7 @@ export interface ExecutorDeps {
   metrics: Metrics;
   durations: StageDurations;
   log: Logger;
+  endings: UnrecordedEndings;
 }
 
 interface Produced {
@@ -120,20 +123,36 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
       return;
     }
     const expected = error instanceof EngineError;
+    // A full disk is neither the engine's refusal nor a bug: the job fails once, as storage_full.
+    const full = !expected && isStorageFull(error);
     const stage: Stage | null = (expected ? error.stage : undefined) ?? current;
     const jobError: JobError = {
-      code: expected ? error.code : 'internal',
-      message: expected ? error.message : `internal error${stage ? ` in stage ${stage}` : ''}`,
+      code: expected ? error.code : full ? 'storage_full' : 'internal',
+      message: expected
+        ? error.message
+        : full
+          ? `the data directory is full${stage ? ` (in stage ${stage})` : ''}: ${(error as Error).message}`
+          : `internal error${stage ? ` in stage ${stage}` : ''}`,
       ...(stage ? { stage } : {}),
     };
-    if (!store.finish(job.id, 'failed', jobError, runner.timings)) {
+    const finish = () => store.finish(job.id, 'failed', jobError, runner.timings);
+    let ended: boolean;
+    if (full) {
+      // What it wrote is freed first, so that its ending has room to be written.
+      await fs.rm(store.resolve(resultDir(job.id)), { recursive: true, force: true });
+      ended = deps.endings.record(job.id, finish);
+    } else {
+      ended = finish();
+    }
+    if (!ended) {
       jobLog.warn({ err: error }, 'error after the job had already ended; its state is kept');
       return;
     }
     recordGeneration(metrics, job, { status: 'failure', seconds: seconds(), reason: jobError.code });
-    metrics.errors.errorsTotal.inc({ type: expected ? jobError.code : 'internal', route: submitRoute(job.type) });
+    metrics.errors.errorsTotal.inc({ type: expected || full ? jobError.code : 'internal', route: submitRoute(job.type) });
     events.fail({ jobId: job.id, state: 'failed', error: jobError });
     if (expected) jobLog.warn({ error: jobError }, 'job failed');
+    else if (full) jobLog.warn({ error: jobError }, 'job failed: the data directory is full');
     else jobLog.error({ err: error, stage: current }, 'job failed with an internal error');
   }
 }

@@ -35,15 +35,22 @@ export class JobService {
     const cached = this.fromCache(id, 'image_to_3d', key, params);
     if (cached) return cached;
     const inputPath = `uploads/${id}.${params.imageFormat}`;
-    // The file first, then the row: a row never points at a file that is not there.
-    const file = await fs.open(this.deps.store.resolve(inputPath), 'wx');
+    const absolute = this.deps.store.resolve(inputPath);
+    // The file first, then the row: a row never points at a file that is not there. A write
+    // or an insert that fails (a full disk) takes the file with it.
     try {
-      await file.writeFile(image);
-      await file.datasync();
-    } finally {
-      await file.close();
+      const file = await fs.open(absolute, 'wx');
+      try {
+        await file.writeFile(image);
+        await file.datasync();
+      } finally {
+        await file.close();
+      }
+      return this.enqueue({ id, type: 'image_to_3d', params, inputPath, cacheKey: key });
+    } catch (err) {
+      await fs.rm(absolute, { force: true });
+      throw err;
     }
-    return this.enqueue({ id, type: 'image_to_3d', params, inputPath, cacheKey: key });
   }
 
   submitTextToImage(params: TextToImageParams): Job {

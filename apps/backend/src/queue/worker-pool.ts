@@ -8,6 +8,7 @@ import { GENERATION_TYPES, type Metrics } from '@orfeas/metrics';
 import type { Logger } from 'pino';
 import type { ClaimedJob, JobStore } from '../store/index.js';
 import type { JobControl } from '../jobs/executor.js';
+import { FaultLog } from '../log/fault-log.js';
 
 export interface WorkerPoolOptions {
   store: JobStore;
@@ -15,6 +16,10 @@ export interface WorkerPoolOptions {
   metrics: Metrics;
   log: Logger;
   execute: (claimed: ClaimedJob, control: JobControl) => Promise<void>;
+  /** Asked before each claim: false holds the queue (the data directory below its watermark). */
+  canClaim?: () => boolean;
+  /** Called on each look at the queue, before claiming. */
+  onPoll?: () => void;
 }
 
 interface Running {
@@ -31,8 +36,11 @@ export class WorkerPool {
   private readonly running = new Map<string, Running>();
   private stopping = false;
   private poll: NodeJS.Timeout | undefined;
+  private readonly faults: FaultLog;
 
-  constructor(private readonly options: WorkerPoolOptions) {}
+  constructor(private readonly options: WorkerPoolOptions) {
+    this.faults = new FaultLog(options.log);
+  }
 
   start(): void {
     this.poll = setInterval(() => this.notify(), POLL_MS);
@@ -52,14 +60,24 @@ export class WorkerPool {
   /** Takes queued jobs while a worker is free. */
   notify(): void {
     if (this.stopping) return;
+    const { store, canClaim, onPoll } = this.options;
     try {
+      onPoll?.();
       while (this.running.size < this.options.concurrency) {
-        const claimed = this.options.store.claimNext();
+        if (canClaim && !canClaim()) {
+          this.faults.fault('hold', {}, 'not taking jobs: the data directory is below its free-space watermark (ORFEAS_MIN_FREE_BYTES)');
+          break;
+        }
+        this.faults.clear('hold', 'taking jobs again: the data directory has space');
+        const claimed = store.claimNext();
         if (!claimed) break;
+        // A claim the store did not keep would come back as the same job: never run it twice.
+        if (this.running.has(claimed.job.id)) throw new Error(`job ${claimed.job.id} was claimed while it runs`);
         this.launch(claimed);
       }
+      this.faults.clear('claim', 'the queue can be read again');
     } catch (err) {
-      this.options.log.error({ err }, 'could not take a job from the queue');
+      this.faults.fault('claim', { err }, 'could not take a job from the queue');
     }
     this.refreshGauges();
   }
@@ -132,7 +150,7 @@ export class WorkerPool {
         metrics.queue.activeJobs.set({ type }, of('running'));
       }
     } catch (err) {
-      this.options.log.warn({ err }, 'could not read the queue counts');
+      this.faults.fault('counts', { err }, 'could not read the queue counts');
     }
   }
 }

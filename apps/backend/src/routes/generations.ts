@@ -27,17 +27,18 @@ export interface GenerationRouteDeps {
   service: JobService;
   metrics: Metrics;
   limits: ImageLimits;
-  rateLimit: MiddlewareHandler;
+  /** The rate limit and the free-space watermark, before the body is read. */
+  admit: MiddlewareHandler;
 }
 
-export function generationRoutes({ service, metrics, limits, rateLimit }: GenerationRouteDeps) {
+export function generationRoutes({ service, metrics, limits, admit }: GenerationRouteDeps) {
   const tooLarge = () =>
     invalid('image', 'too_large', `the request body is over the upload limit of ${limits.maxBytes} bytes`, 413);
   const uploads = metrics.model3d.imageUploadsTotal;
 
   return new Hono<AppEnv>().post(
     '/',
-    rateLimit,
+    admit,
     bodyLimit({
       maxSize: limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
       onError: (c) => {

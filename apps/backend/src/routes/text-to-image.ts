@@ -37,10 +37,10 @@ const request = z.strictObject({
     .optional(),
 });
 
-export function textToImageRoutes({ service, rateLimit }: { service: JobService; rateLimit: MiddlewareHandler }) {
+export function textToImageRoutes({ service, admit }: { service: JobService; admit: MiddlewareHandler }) {
   return new Hono<AppEnv>().post(
     '/',
-    rateLimit,
+    admit,
     bodyLimit({
       maxSize: MAX_JSON_BYTES,
       onError: (c) => {

@@ -134,13 +134,15 @@ export class JobStore {
   /** Takes the oldest queued job for a worker, atomically. */
   claimNext(): ClaimedJob | undefined {
     const t = now();
-    const row = this.db
-      .prepare(
-        `UPDATE jobs SET state = 'running', started_at = ?, attempts = attempts + 1, stage = NULL, stage_timings = '{}'
-         WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY queued_at, rowid LIMIT 1)
-         RETURNING *`,
-      )
-      .get(t) as Row | undefined;
+    const claim = this.db.prepare(
+      `UPDATE jobs SET state = 'running', started_at = ?, attempts = attempts + 1, stage = NULL, stage_timings = '{}'
+       WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY queued_at, rowid LIMIT 1)
+       RETURNING *`,
+    );
+    // In a transaction of its own: a statement's autocommit can fail after RETURNING gave the
+    // row (SQLITE_FULL), and .get() would hand out a claim that was rolled back, the same job
+    // again and again. The COMMIT throws instead.
+    const row = this.db.transaction(() => claim.get(t) as Row | undefined)();
     return row ? { job: toJob(row), waitSeconds: Math.max(0, t - row.queued_at) } : undefined;
   }
 
@@ -244,8 +246,13 @@ export class JobStore {
 
   close(): void {
     if (!this.db.open) return;
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
-    this.db.close();
-    this.unlock();
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // A full disk cannot take the checkpoint; the WAL keeps every commit and the next open replays it.
+    } finally {
+      this.db.close();
+      this.unlock();
+    }
   }
 }
