@@ -15,7 +15,7 @@ const request = (prompt: string) => ({ prompt, style: 'sketch', width: 64, heigh
 it('fails the call of a thread that exits, and runs the next calls on a new thread', async () => {
   const threads = new EngineThreads(1, {}, pino({ level: 'silent' }), WORKER);
   try {
-    const engine = threads.textToImage('stand-in');
+    const engine = threads.textToImage({ name: 'stand-in', identity: 'stand-in' });
     const first = (await engine.generate(request('before'), ctx())) as unknown as { threadId: number };
     const crashed = engine.generate(request('crash'), ctx());
     const queued = engine.generate(request('after'), ctx());
@@ -31,7 +31,7 @@ it('fails the call of a thread that exits, and runs the next calls on a new thre
 it('replaces a thread whose aborted call never ends, and runs the next call on a new thread', async () => {
   const threads = new EngineThreads(1, {}, pino({ level: 'silent' }), WORKER);
   try {
-    const engine = threads.textToImage('stand-in');
+    const engine = threads.textToImage({ name: 'stand-in', identity: 'stand-in' });
     const first = (await engine.generate(request('before'), ctx())) as unknown as { threadId: number };
     const abort = new AbortController();
     const spinning = engine.generate(request('spin'), { signal: abort.signal, progress: () => {} });
@@ -49,7 +49,7 @@ it('replaces a thread whose aborted call never ends, and runs the next call on a
 
 it('fails the calls in flight and queued when it is closed', async () => {
   const threads = new EngineThreads(1, {}, pino({ level: 'silent' }), WORKER);
-  const engine = threads.textToImage('stand-in');
+  const engine = threads.textToImage({ name: 'stand-in', identity: 'stand-in' });
   const outcome = (call: Promise<unknown>) => call.then(() => 'resolved', (e: Error) => e.message);
   const running = outcome(engine.generate(request('hang'), ctx()));
   const queued = outcome(engine.generate(request('never'), ctx()));
@@ -62,7 +62,7 @@ it('fails calls instead of holding them when threads exit at start, without repl
   const failing = new URL('./support/failing-start-engine-worker.mjs', import.meta.url);
   const threads = new EngineThreads(1, {}, pino({ level: 'silent' }), failing);
   try {
-    const engine = threads.textToImage('stand-in');
+    const engine = threads.textToImage({ name: 'stand-in', identity: 'stand-in' });
     // Five calls for one thread that keeps failing: each one ends, none is held for good.
     const outcomes = await Promise.all(
       [0, 1, 2, 3, 4].map((i) => engine.generate(request(`call ${i}`), ctx()).then(() => 'resolved', (e: Error) => e.message)),

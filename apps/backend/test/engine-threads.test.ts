@@ -18,7 +18,7 @@ afterAll(() => threads.close());
 const ctx = (progress: number[] = [], signal = new AbortController().signal) => ({ signal, progress: (f: number) => void progress.push(f) });
 
 it('runs the image-to-3D stages in a thread and brings back typed arrays and progress', async () => {
-  const engine = threads.imageTo3d('cpu-relief');
+  const engine = threads.imageTo3d({ name: 'cpu-relief', identity: 'cpu-relief' });
   const progress: number[] = [];
   const cutout = await engine.removeBackground(await subjectImage('png', 96), ctx(progress));
   expect(cutout.mask).toBeInstanceOf(Uint8Array);
@@ -32,14 +32,14 @@ it('runs the image-to-3D stages in a thread and brings back typed arrays and pro
 });
 
 it('keeps an engine error as an EngineError with its code', async () => {
-  const engine = threads.textToImage('procedural');
+  const engine = threads.textToImage({ name: 'procedural', identity: 'procedural' });
   const failed = await engine.generate({ prompt: 'x', style: 'cubism', width: 64, height: 64, seed: 1 }, ctx()).catch((e: unknown) => e);
   expect(failed).toBeInstanceOf(EngineError);
   expect(failed).toMatchObject({ code: 'invalid_request', stage: 'text_to_image' });
 });
 
 it('carries an abort into the thread: the engine stops its call as cancelled', async () => {
-  const engine = threads.imageTo3d('cpu-relief');
+  const engine = threads.imageTo3d({ name: 'cpu-relief', identity: 'cpu-relief' });
   const abort = new AbortController();
   const call = engine.removeBackground(await subjectImage('png', 1024), ctx([], abort.signal));
   abort.abort();
@@ -52,7 +52,7 @@ it('carries an abort into the thread: the engine stops its call as cancelled', a
 });
 
 it('runs calls side by side and queues the rest', async () => {
-  const engine = threads.textToImage('procedural');
+  const engine = threads.textToImage({ name: 'procedural', identity: 'procedural' });
   const images = await Promise.all([1, 2, 3, 4].map((seed) => engine.generate({ prompt: 'a kite', style: 'sketch', width: 64, height: 64, seed }, ctx())));
   expect(images.map((i) => i.seed)).toEqual([1, 2, 3, 4]);
 });

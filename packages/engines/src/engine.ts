@@ -63,6 +63,8 @@ export interface Mesh {
   indices: Uint32Array;
   normals?: Float32Array;
   quality: StageQuality;
+  /** Set when a fallback engine made this mesh because the engine asked for could not. */
+  fallback?: { engine: string; reason: string };
 }
 
 export interface TexturedMesh extends Mesh {
@@ -94,6 +96,8 @@ export interface ExportedModel {
 /** Image to 3D, one method per stage of IMAGE_TO_3D_STAGES. */
 export interface ImageTo3dEngine {
   readonly name: string;
+  /** Name, version and output-changing settings (see engineIdentity): what results are cached under. */
+  readonly identity: string;
   removeBackground(image: Uint8Array, ctx: StageContext): Promise<CutOut>;
   generateShape(cutout: CutOut, options: { quality: ModelQuality }, ctx: StageContext): Promise<Mesh>;
   generateTexture(mesh: Mesh, cutout: CutOut, ctx: StageContext): Promise<TexturedMesh>;
@@ -121,6 +125,8 @@ export interface GeneratedImage {
 
 export interface TextToImageEngine {
   readonly name: string;
+  /** Name, version and output-changing settings (see engineIdentity): what results are cached under. */
+  readonly identity: string;
   generate(request: TextToImageRequest, ctx: StageContext): Promise<GeneratedImage>;
 }
 

@@ -3,6 +3,7 @@
  * the remote model-server adapters, and the mesh validation and repair they grade with.
  */
 export * from './engine.js';
+export { engineIdentity, ENGINES_VERSION } from './identity.js';
 export { createCpuImageTo3dEngine, type CpuImageTo3dOptions } from './cpu-engine/index.js';
 export { validateMesh, type MeshValidation } from './mesh-quality/validate.js';
 export { repairMesh, type RepairResult, type RepairType } from './mesh-quality/repair.js';

@@ -28,6 +28,7 @@ import { jobRoutes } from '../routes/jobs.js';
 import { gpuRoutes, healthRoutes } from '../routes/service.js';
 import { textToImageRoutes } from '../routes/text-to-image.js';
 import { FreeSpace } from '../storage/free-space.js';
+import { Retention } from '../storage/retention.js';
 import { JobStore } from '../store/index.js';
 import type { AppEnv } from './env.js';
 import { requestLog } from './request-log.js';
@@ -94,7 +95,8 @@ export async function createApp({ config, engines, logger, metrics: given }: Cre
   const cache = new ResultCache(store, metrics, config.cacheMaxEntries);
   const defaults = engines ? undefined : defaultEngines(config, log);
   const endings = new UnrecordedEndings(log);
-  const deps = { store, cache, events, metrics, durations, log, endings, engines: engines ?? defaults!.engines };
+  const engineSet = engines ?? defaults!.engines;
+  const deps = { store, cache, events, metrics, durations, log, endings, engines: engineSet };
   const pool = new WorkerPool({
     store,
     concurrency: config.workerConcurrency,
@@ -105,7 +107,8 @@ export async function createApp({ config, engines, logger, metrics: given }: Cre
     onPoll: () => endings.retry(),
     execute: (claimed, control) => executeJob(claimed, control, deps),
   });
-  const service = new JobService({ store, cache, pool, events, metrics, log });
+  const engineIdentities = { image_to_3d: engineSet.imageTo3d?.identity ?? 'none', text_to_image: engineSet.textToImage?.identity ?? 'none' };
+  const service = new JobService({ store, cache, pool, events, metrics, log, engineIdentities });
   const limiter = rateLimit({ ...config.rateLimit, metrics });
   const admit = admission({ rateLimit: limiter, freeSpace });
   const limits = config.upload;
@@ -123,7 +126,9 @@ export async function createApp({ config, engines, logger, metrics: given }: Cre
   app.onError(errorHandler(metrics, log));
   app.notFound(notFoundHandler(metrics));
 
+  const retention = config.retentionMs > 0 ? new Retention({ store, cache, metrics, log, retentionMs: config.retentionMs }) : undefined;
   pool.start();
+  retention?.start();
   let closed = false;
   return {
     app,
@@ -138,6 +143,7 @@ export async function createApp({ config, engines, logger, metrics: given }: Cre
     async close() {
       if (closed) return;
       closed = true;
+      await retention?.stop();
       await pool.stop(config.shutdownGraceMs);
       await defaults?.close();
       gpu.stop();

@@ -15,7 +15,7 @@ afterEach(() => store?.close());
 function completedJob(store: JobStore, prompt: string) {
   const params = { prompt, style: 'sketch', width: 64, height: 64, seed: 1 };
   const id = crypto.randomUUID();
-  store.insert({ id, type: 'text_to_image', params, inputPath: null, cacheKey: cacheKey('text_to_image', null, params) });
+  store.insert({ id, type: 'text_to_image', params, inputPath: null, cacheKey: cacheKey('text_to_image', 'test-text@1', null, params) });
   store.claimNext();
   const file = path.join('results', `${id}.png`);
   fs.writeFileSync(store.resolve(file), 'png');

@@ -1,17 +1,19 @@
 /**
- * Result cache: a finished job's result keyed by a hash of its input and parameters, so the
- * same request again completes at once. Kept in the job store's database, so it survives a
- * restart; an entry whose result file is gone counts as a miss and is dropped. At most
- * `maxEntries` entries are kept: the least recently used go first (their jobs and files stay).
+ * Result cache: a finished job's result keyed by a hash of the engine that made it (name,
+ * version, output-changing settings), its input and its parameters, so the same request to the
+ * same engine completes at once. A result a fallback engine made is never cached. Kept in the
+ * job store's database, so it survives a restart; an entry whose result file is gone counts as
+ * a miss and is dropped. At most `maxEntries` entries are kept: the least recently used go
+ * first; their files go with the last job that refers to them (retention).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Metrics } from '@orfeas/metrics';
 import type { Job, JobStore, JobType } from '../store/index.js';
 
-/** The cache key of a request: its type, a hash of its input bytes and its canonical parameters. */
-export function cacheKey(type: JobType, input: Uint8Array | null, params: Record<string, unknown>): string {
-  const hash = crypto.createHash('sha256').update(type).update('\0');
+/** The cache key of a request: its type, the engine's identity, a hash of its input bytes and its canonical parameters. */
+export function cacheKey(type: JobType, engine: string, input: Uint8Array | null, params: Record<string, unknown>): string {
+  const hash = crypto.createHash('sha256').update(type).update('\0').update(engine).update('\0');
   if (input) hash.update(input);
   hash.update('\0');
   const canonical = Object.keys(params)
@@ -31,7 +33,12 @@ export class ResultCache {
     private readonly maxEntries = DEFAULT_CACHE_ENTRIES,
   ) {
     this.evict();
-    for (const type of TYPES) this.refreshEntries(type);
+    this.refreshEntries();
+    // Every cache type's counters exist from the start: rate() works before the first lookup.
+    for (const type of TYPES) {
+      metrics.cache.hitsTotal.inc({ cache_type: type }, 0);
+      metrics.cache.missesTotal.inc({ cache_type: type }, 0);
+    }
   }
 
   /** The finished job holding the result for a key, counting a hit or a miss. */
@@ -56,10 +63,12 @@ export class ResultCache {
   }
 
   put(job: Job): void {
+    // Made by a fallback (the model server was down): not what the engine asked for would make.
+    if (job.result?.fallback) return;
     this.store.db
       .prepare('INSERT OR REPLACE INTO result_cache (cache_key, type, job_id, created_at) VALUES (?, ?, ?, ?)')
       .run(job.cacheKey, job.type, job.id, Date.now() / 1000);
-    if (this.evict() > 0) for (const type of TYPES) this.refreshEntries(type);
+    if (this.evict() > 0) this.refreshEntries();
     else this.refreshEntries(job.type);
   }
 
@@ -73,8 +82,11 @@ export class ResultCache {
       .run(this.maxEntries).changes;
   }
 
-  private refreshEntries(type: JobType): void {
-    const { n } = this.store.db.prepare('SELECT COUNT(*) AS n FROM result_cache WHERE type = ?').get(type) as { n: number };
-    this.metrics.cache.entries.set({ cache_type: type }, n);
+  /** Sets cache_entries from the store, for one type or (entries dropped elsewhere, by retention) all. */
+  refreshEntries(only?: JobType): void {
+    for (const type of only ? [only] : TYPES) {
+      const { n } = this.store.db.prepare('SELECT COUNT(*) AS n FROM result_cache WHERE type = ?').get(type) as { n: number };
+      this.metrics.cache.entries.set({ cache_type: type }, n);
+    }
   }
 }

@@ -7,6 +7,14 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ port: 5000, host: '0.0.0.0', gpu: { mode: 'auto' }, workerConcurrency: 2, logLevel: 'info' });
     expect(config.dataDir.endsWith('/data')).toBe(true);
     expect(config.metricsToken).toBeUndefined();
+    expect(config.retentionMs).toBe(7 * 86_400_000);
+    expect(config.minFreeBytes).toBe(256 * 1024 * 1024);
+  });
+
+  it('reads durations and the retention switch', () => {
+    expect(loadConfig({ ORFEAS_RETENTION: '90s' }).retentionMs).toBe(90_000);
+    expect(loadConfig({ ORFEAS_RETENTION: '36h' }).retentionMs).toBe(36 * 3_600_000);
+    expect(loadConfig({ ORFEAS_RETENTION: 'off' }).retentionMs).toBe(0);
   });
 
   it('treats empty values as unset', () => {
@@ -21,6 +29,8 @@ describe('loadConfig', () => {
       [{ WORKER_CONCURRENCY: '0' }, 'WORKER_CONCURRENCY="0"'],
       [{ ORFEAS_3D_SERVER_URL: 'not a url' }, 'ORFEAS_3D_SERVER_URL="not a url"'],
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL="loud"'],
+      [{ ORFEAS_RETENTION: '7 days' }, 'ORFEAS_RETENTION="7 days": must be a duration like 30s, 15m, 24h or 7d, or off'],
+      [{ ORFEAS_MIN_FREE_BYTES: '-1' }, 'ORFEAS_MIN_FREE_BYTES="-1"'],
     ];
     for (const [env, named] of cases) {
       expect(() => loadConfig(env)).toThrow(ConfigError);

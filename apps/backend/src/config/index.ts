@@ -15,8 +15,18 @@ const int = (min: number, max: number, fallback: number) => wholeNumber(min, max
 const optionalText = z.string().min(1).optional();
 const optionalUrl = z.url({ protocol: /^https?$/ }).optional();
 
+/** Finished jobs are kept a week, then deleted with their files. */
+export const DEFAULT_RETENTION = '7d';
 /** 256 MiB: room for a few hundred results and SQLite's journal before the disk is full. */
 export const DEFAULT_MIN_FREE_BYTES = 256 * 1024 * 1024;
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** A duration such as 30s, 15m, 24h or 7d (whole numbers), in ms; `off` is 0. */
+const duration = z
+  .string()
+  .regex(/^(off|\d+[smhd])$/, { error: 'must be a duration like 30s, 15m, 24h or 7d, or off' })
+  .transform((text) => (text === 'off' ? 0 : Number(text.slice(0, -1)) * UNIT_MS[text.at(-1) as keyof typeof UNIT_MS]))
+  .refine((ms) => ms <= 3650 * UNIT_MS.d, { error: 'must be at most 3650d' });
 
 const schema = z.object({
   PORT: int(0, 65_535, 5000),
@@ -33,6 +43,7 @@ const schema = z.object({
   ORFEAS_MAX_IMAGE_PIXELS: int(1, 1_000_000_000, 4096 * 4096),
   ORFEAS_CACHE_MAX_ENTRIES: int(1, 10_000_000, 10_000),
   ORFEAS_MIN_FREE_BYTES: int(0, Number.MAX_SAFE_INTEGER, DEFAULT_MIN_FREE_BYTES),
+  ORFEAS_RETENTION: duration.prefault(DEFAULT_RETENTION),
   ORFEAS_RATE_LIMIT: int(0, 1_000_000, 60),
   ORFEAS_RATE_LIMIT_WINDOW_MS: int(100, 86_400_000, 60_000),
   ORFEAS_SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
@@ -58,6 +69,8 @@ export interface Config {
   cacheMaxEntries: number;
   /** Below this many free bytes on the data directory, new work is refused (507); 0: off. */
   minFreeBytes: number;
+  /** How long finished jobs (rows, uploads, results) are kept, in ms; 0 keeps them for good. */
+  retentionMs: number;
   shutdownGraceMs: number;
   remote: { textToImageUrl?: string; modelServerUrl?: string };
   logLevel: Env['LOG_LEVEL'];
@@ -99,6 +112,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimit: { limit: e.ORFEAS_RATE_LIMIT, windowMs: e.ORFEAS_RATE_LIMIT_WINDOW_MS },
     cacheMaxEntries: e.ORFEAS_CACHE_MAX_ENTRIES,
     minFreeBytes: e.ORFEAS_MIN_FREE_BYTES,
+    retentionMs: e.ORFEAS_RETENTION,
     shutdownGraceMs: e.ORFEAS_SHUTDOWN_GRACE_MS,
     remote: { textToImageUrl: e.ORFEAS_TXT2IMG_URL, modelServerUrl: e.ORFEAS_3D_SERVER_URL },
     logLevel: e.LOG_LEVEL,

@@ -25,7 +25,7 @@ export function defaultEngines(config: Config, log: Logger): DefaultEngines {
   const threads = new EngineThreads(config.engineThreads, servers, log);
   log.info({ ...names, ...servers, threads: config.engineThreads }, 'engines ready in engine threads');
   return {
-    engines: { imageTo3d: threads.imageTo3d(names.imageTo3d), textToImage: threads.textToImage(names.textToImage) },
+    engines: { imageTo3d: threads.imageTo3d(local.imageTo3d), textToImage: threads.textToImage(local.textToImage) },
     close: () => threads.close(),
   };
 }

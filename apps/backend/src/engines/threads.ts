@@ -74,10 +74,12 @@ export class EngineThreads {
     for (let i = 0; i < size; i++) this.threads.push(this.spawn());
   }
 
-  imageTo3d(name: string): ImageTo3dEngine {
+  /** The image-to-3D engine of the threads, under the name and identity of the one they load. */
+  imageTo3d({ name, identity }: { name: string; identity: string }): ImageTo3dEngine {
     const call = this.caller('imageTo3d');
     return {
       name,
+      identity,
       removeBackground: (image, ctx) => call('removeBackground', [image], ctx),
       generateShape: (cutout, options, ctx) => call('generateShape', [cutout, options], ctx),
       generateTexture: (mesh, cutout, ctx) => call('generateTexture', [mesh, cutout], ctx),
@@ -85,9 +87,9 @@ export class EngineThreads {
     };
   }
 
-  textToImage(name: string): TextToImageEngine {
+  textToImage({ name, identity }: { name: string; identity: string }): TextToImageEngine {
     const call = this.caller('textToImage');
-    return { name, generate: (request, ctx) => call('generate', [request], ctx) };
+    return { name, identity, generate: (request, ctx) => call('generate', [request], ctx) };
   }
 
   async close(): Promise<void> {

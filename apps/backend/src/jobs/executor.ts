@@ -13,7 +13,7 @@ import { overallScore, recordGeneration } from '../pipeline/generation-metrics.j
 import { runImageTo3d } from '../pipeline/image-to-3d.js';
 import { JobStopped, StageRunner, type StopReason } from '../pipeline/stage-runner.js';
 import { runTextToImage } from '../pipeline/text-to-image.js';
-import type { ClaimedJob, ImageTo3dParams, Job, JobError, JobStore, TextToImageParams } from '../store/index.js';
+import type { ClaimedJob, ImageTo3dParams, Job, JobError, JobResult, JobStore, TextToImageParams } from '../store/index.js';
 import type { Engines } from './engines.js';
 import { isStorageFull } from '../storage/full.js';
 import type { JobEvents } from './events.js';
@@ -45,6 +45,8 @@ interface Produced {
   quality: Job['quality'];
   qualityScore?: number;
   report?: QualityReport;
+  /** Which engine made it, and how: what the result says about itself. */
+  madeBy: Pick<JobResult, 'engine' | 'procedural' | 'fallback' | 'fallbackReason'>;
 }
 
 export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobControl, deps: ExecutorDeps): Promise<void> {
@@ -80,7 +82,7 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
     };
     // A cancel that lands after the last stage still wins over writing the result.
     stopped();
-    const result = await writeResult(store, job, produced.files, control.signal);
+    const result = { ...(await writeResult(store, job, produced.files, control.signal)), ...produced.madeBy };
     stopped();
     if (!store.complete(job.id, result, produced.quality, runner.timings)) {
       jobLog.info('job had already ended (cancelled at shutdown); its result is dropped');
@@ -171,6 +173,10 @@ async function produce(job: Job, runner: StageRunner, { store, engines }: Execut
       quality: model.quality,
       report: model.quality,
       ...(score !== undefined ? { qualityScore: score } : {}),
+      madeBy: {
+        engine: engine.name,
+        ...(model.fallback ? { fallback: true, fallbackReason: `${model.fallback.engine} made the shape: ${model.fallback.reason}` } : {}),
+      },
     };
   }
   const engine = engines.textToImage;
@@ -181,6 +187,7 @@ async function produce(job: Job, runner: StageRunner, { store, engines }: Execut
     format: 'png',
     quality: { overall: image.qualityScore },
     qualityScore: image.qualityScore,
+    madeBy: { engine: engine.name, ...(image.procedural ? { procedural: true } : {}) },
   };
 }
 

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { cacheKey, type ResultCache } from '../cache/index.js';
 import { recordGeneration } from '../pipeline/generation-metrics.js';
 import type { WorkerPool } from '../queue/worker-pool.js';
-import { isFinished, type ImageTo3dParams, type Job, type JobStore, type NewJob, type TextToImageParams } from '../store/index.js';
+import { isFinished, type ImageTo3dParams, type Job, type JobStore, type JobType, type NewJob, type TextToImageParams } from '../store/index.js';
 import type { JobEvents } from './events.js';
 import { jobView, resultUrl } from './view.js';
 
@@ -21,6 +21,8 @@ export interface JobServiceDeps {
   events: JobEvents;
   metrics: Metrics;
   log: Logger;
+  /** The identity of the engine each job type runs on, part of its cache key. */
+  engineIdentities: Record<JobType, string>;
 }
 
 /** cancelled: it had not started; stopping: it was running and is being stopped (`done` once it has); finished: too late. */
@@ -31,7 +33,7 @@ export class JobService {
 
   async submitImageTo3d(image: Uint8Array, params: ImageTo3dParams): Promise<Job> {
     const id = crypto.randomUUID();
-    const key = cacheKey('image_to_3d', image, { format: params.format, quality: params.quality });
+    const key = cacheKey('image_to_3d', this.deps.engineIdentities.image_to_3d, image, { format: params.format, quality: params.quality });
     const cached = this.fromCache(id, 'image_to_3d', key, params);
     if (cached) return cached;
     const inputPath = `uploads/${id}.${params.imageFormat}`;
@@ -55,12 +57,17 @@ export class JobService {
 
   submitTextToImage(params: TextToImageParams): Job {
     const id = crypto.randomUUID();
-    const key = cacheKey('text_to_image', null, { ...params });
+    const key = cacheKey('text_to_image', this.deps.engineIdentities.text_to_image, null, { ...params });
     return this.fromCache(id, 'text_to_image', key, params) ?? this.enqueue({ id, type: 'text_to_image', params, inputPath: null, cacheKey: key });
   }
 
   get(id: string): Job | undefined {
     return this.deps.store.get(id);
+  }
+
+  /** Why a job that is not there is gone: retention deleted it (when, and what it was finished). */
+  expired(id: string) {
+    return this.deps.store.expiry.tombstone(id);
   }
 
   view(job: Job) {

@@ -1,4 +1,5 @@
 /** How a job looks to API clients: GET /api/v1/jobs/:id and the state sent to late subscribers. */
+import { ApiError } from '../errors/index.js';
 import type { Job, JobType } from '../store/index.js';
 import type { ProgressEvent } from './events.js';
 
@@ -11,6 +12,12 @@ export const submitRoute = (type: JobType) =>
   type === 'image_to_3d' ? '/api/v1/generations' : '/api/v1/text-to-image';
 
 const iso = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000).toISOString());
+
+/** 410 for a job retention deleted: when it finished and when it went. */
+export function expiredError(id: string, gone: { expiredAt: number; finishedAt: number | null }): ApiError {
+  const finished = gone.finishedAt === null ? '' : `finished ${iso(gone.finishedAt)} and `;
+  return new ApiError(410, 'expired', `job ${id} ${finished}was deleted ${iso(gone.expiredAt)}, past the retention period (ORFEAS_RETENTION)`);
+}
 
 export function jobView(job: Job, live: ProgressEvent | undefined) {
   const running = job.state === 'running';
@@ -37,6 +44,9 @@ export function jobView(job: Job, live: ProgressEvent | undefined) {
             sizeBytes,
             url: resultFileUrl(job.id, name),
           })),
+          ...(job.result.engine ? { engine: job.result.engine } : {}),
+          ...(job.result.procedural ? { procedural: true } : {}),
+          ...(job.result.fallback ? { fallback: true, fallbackReason: job.result.fallbackReason } : {}),
         }
       : null,
     error: job.error,

@@ -1,8 +1,8 @@
 /**
  * The image-to-3D pipeline: background_removal, shape_generation, texture_generation, export,
- * each one call of the engine, run through the stage runner.
+ * each one call of the engine, run through the stage runner. Says when a fallback engine made the shape.
  */
-import type { ExportedModel, ImageTo3dEngine } from '@orfeas/engines';
+import type { ExportedModel, ImageTo3dEngine, Mesh } from '@orfeas/engines';
 import type { ImageTo3dParams } from '../store/index.js';
 import type { StageRunner } from './stage-runner.js';
 
@@ -11,7 +11,7 @@ export async function runImageTo3d(
   engine: ImageTo3dEngine,
   image: Uint8Array,
   params: ImageTo3dParams,
-): Promise<ExportedModel> {
+): Promise<ExportedModel & Pick<Mesh, 'fallback'>> {
   const cutout = await runner.run('background_removal', (ctx) => engine.removeBackground(image, ctx));
   const mesh = await runner.run('shape_generation', (ctx) => engine.generateShape(cutout, { quality: params.quality }, ctx));
   const textured = await runner.run('texture_generation', (ctx) => engine.generateTexture(mesh, cutout, ctx));
@@ -21,5 +21,6 @@ export async function runImageTo3d(
   scores.background_removal ??= cutout.quality.score;
   scores.shape ??= mesh.quality.score;
   scores.texture ??= textured.quality.score;
-  return { ...model, quality: { ...model.quality, scores } };
+  // A shape a fallback made makes the whole model a fallback's.
+  return { ...model, quality: { ...model.quality, scores }, ...(mesh.fallback ? { fallback: mesh.fallback } : {}) };
 }

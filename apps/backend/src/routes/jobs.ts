@@ -11,6 +11,7 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../app/env.js';
 import { ApiError, invalid } from '../errors/index.js';
 import type { JobService } from '../jobs/service.js';
+import { expiredError } from '../jobs/view.js';
 import type { Job, JobStore } from '../store/index.js';
 
 /** How long DELETE waits for a running job to end before answering 202 instead of 200. */
@@ -35,8 +36,10 @@ export function jobRoutes({ service, store }: { service: JobService; store: JobS
   const find = (id: string) => {
     if (!UUID.test(id)) throw invalid('id', 'invalid_job_id', 'job ids are UUIDs like 3f1c2a9e-8b7d-4c6e-9a5f-0e1d2c3b4a59');
     const job = service.get(id.toLowerCase());
-    if (!job) throw new ApiError(404, 'job_not_found', `no job with id ${id}`);
-    return job;
+    if (job) return job;
+    const gone = service.expired(id.toLowerCase());
+    if (gone) throw expiredError(id, gone);
+    throw new ApiError(404, 'job_not_found', `no job with id ${id}`);
   };
 
   const sendFile = (c: Context<AppEnv>, relative: string, meta: { name: string; contentType: string }) => {

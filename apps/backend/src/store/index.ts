@@ -8,7 +8,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Stage } from '@orfeas/metrics';
 import { lockDataDir } from './lock.js';
-import { SCHEMA } from './schema.js';
+import { ADDED_COLUMNS, INDEXES, TABLES } from './schema.js';
+import { JobExpiry } from './expiry.js';
 import type { Job, JobError, JobParams, JobResult, JobState, JobType } from './job.js';
 
 export * from './job.js';
@@ -49,6 +50,11 @@ export interface ClaimedJob {
 }
 
 const now = () => Date.now() / 1000;
+/** The folder of a result's files (results/<job id>, relative to the data directory), or null for any other path. */
+function resultDirOf(result: JobResult | null): string | null {
+  const dir = typeof result?.path === 'string' ? path.dirname(result.path) : null;
+  return dir && /^results\/[^/]+$/.test(dir) ? dir : null;
+}
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
 function toJob(row: Row): Job {
@@ -74,6 +80,8 @@ function toJob(row: Row): Job {
 
 export class JobStore {
   readonly db: Database.Database;
+  /** Retention's queries: finished jobs past their time, tombstones, result folders in use. */
+  readonly expiry: JobExpiry;
   private readonly unlock: () => void;
 
   private constructor(readonly dataDir: string) {
@@ -85,11 +93,25 @@ export class JobStore {
       // NORMAL keeps committed rows through a process crash; only an OS crash can lose the last ones.
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('busy_timeout = 5000');
-      this.db.exec(SCHEMA);
+      this.migrate();
+      this.expiry = new JobExpiry(this.db);
     } catch (err) {
       this.unlock();
       throw err;
     }
+  }
+
+  private migrate(): void {
+    this.db.exec(TABLES);
+    for (const [table, column, definition, backfill] of ADDED_COLUMNS) {
+      const columns = this.db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[];
+      if (columns.some((c) => c.name === column)) continue;
+      this.db.transaction(() => {
+        this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+        if (backfill) this.db.exec(backfill);
+      })();
+    }
+    this.db.exec(INDEXES);
   }
 
   static open(dataDir: string): JobStore {
@@ -118,11 +140,11 @@ export class JobStore {
     const t = now();
     this.db
       .prepare(
-        `INSERT INTO jobs (id, type, state, params, input_path, cache_key, stage_timings, quality, result,
+        `INSERT INTO jobs (id, type, state, params, input_path, cache_key, stage_timings, quality, result, result_dir,
                            cached, created_at, queued_at, started_at, finished_at)
-         VALUES (?, ?, 'completed', ?, ?, ?, '{}', ?, ?, 1, ?, ?, ?, ?)`,
+         VALUES (?, ?, 'completed', ?, ?, ?, '{}', ?, ?, ?, 1, ?, ?, ?, ?)`,
       )
-      .run(job.id, job.type, JSON.stringify(job.params), job.inputPath, job.cacheKey, json(from.quality), json(from.result), t, t, t, t);
+      .run(job.id, job.type, JSON.stringify(job.params), job.inputPath, job.cacheKey, json(from.quality), json(from.result), resultDirOf(from.result), t, t, t, t);
     return this.get(job.id)!;
   }
 
@@ -170,11 +192,11 @@ export class JobStore {
     const ended =
       this.db
         .prepare(
-          `UPDATE jobs SET state = 'completed', stage = NULL, result = ?, quality = ?, stage_timings = ?, finished_at = ?,
-                           input_path = NULL
+          `UPDATE jobs SET state = 'completed', stage = NULL, result = ?, result_dir = ?, quality = ?, stage_timings = ?,
+                           finished_at = ?, input_path = NULL
            WHERE id = ? AND state = 'running'`,
         )
-        .run(JSON.stringify(result), json(quality), JSON.stringify(timings), now(), id).changes === 1;
+        .run(JSON.stringify(result), resultDirOf(result), json(quality), JSON.stringify(timings), now(), id).changes === 1;
     if (ended) this.removeFile(input);
     return ended;
   }

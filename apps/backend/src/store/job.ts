@@ -39,6 +39,14 @@ export interface JobResult {
   sizeBytes: number;
   /** Every file of the result, the downloaded one first (an OBJ's MTL and texture follow it), beside `path`. */
   files?: ResultFileInfo[];
+  /** The engine that made it (its name). */
+  engine?: string;
+  /** Drawn by the built-in procedural text-to-image engine, not by a model. */
+  procedural?: true;
+  /** Made by a fallback engine because the engine asked for could not (a model server down); never cached. */
+  fallback?: true;
+  /** Which engine stood in, and why. */
+  fallbackReason?: string;
 }
 
 export interface ResultFileInfo {

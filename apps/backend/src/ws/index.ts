@@ -12,7 +12,7 @@ import type { z } from 'zod';
 import type { Gpu } from '../gpu/index.js';
 import type { JobEvents } from '../jobs/events.js';
 import type { JobService } from '../jobs/service.js';
-import { resultUrl } from '../jobs/view.js';
+import { expiredError, resultUrl } from '../jobs/view.js';
 import { GpuStream } from './gpu-stream.js';
 import { PONG, RECEIVED, SENT, gpuPayload, jobPayload, jobRoom } from './protocol.js';
 
@@ -73,7 +73,11 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log }: 
       const body = parse(RECEIVED.subscribe, jobPayload, payload, ack);
       if (!body) return;
       const job = service.get(body.jobId.toLowerCase());
-      if (!job) return refuse(RECEIVED.subscribe, 'job_not_found', `no job with id ${body.jobId}`, ack);
+      if (!job) {
+        const gone = service.expired(body.jobId.toLowerCase());
+        if (gone) return refuse(RECEIVED.subscribe, 'expired', expiredError(body.jobId, gone).message, ack);
+        return refuse(RECEIVED.subscribe, 'job_not_found', `no job with id ${body.jobId}`, ack);
+      }
       socket.join(jobRoom(job.id));
       ack?.({ ok: true, job: service.view(job) });
       sendCurrentState(socket, job.id);

@@ -55,6 +55,7 @@ export function createTestEngines(control: EngineControl = createEngineControl()
   const wait = (control as EngineControl & { wait(stage: Stage): Promise<void> }).wait;
   const imageTo3d: ImageTo3dEngine = {
     name: 'test-3d',
+    identity: 'test-3d@1',
     async removeBackground(image, ctx) {
       await wait('background_removal');
       const { data, info } = await sharp(image).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -103,6 +104,7 @@ export function createTestEngines(control: EngineControl = createEngineControl()
   };
   const textToImage: TextToImageEngine = {
     name: 'test-text',
+    identity: 'test-text@1',
     async generate(request, ctx) {
       await wait('text_to_image');
       ctx.progress(0.5);

@@ -4,6 +4,7 @@
  * validation, repair and grading.
  */
 import type { ImageTo3dEngine } from '../engine.js';
+import { engineIdentity } from '../identity.js';
 import { removeBackground } from '../background-removal/index.js';
 import { exportTexturedModel } from '../export/index.js';
 import { generateReliefShape } from '../shape/index.js';
@@ -23,6 +24,7 @@ export function createCpuImageTo3dEngine(options: CpuImageTo3dOptions = {}): Ima
   }
   return {
     name: 'cpu-relief',
+    identity: engineIdentity('cpu-relief', { workingSize, inflation: options.inflation }),
     removeBackground: (image, ctx) => removeBackground(image, ctx, { workingSize }),
     generateShape: (cutout, { quality }, ctx) => generateReliefShape(cutout, quality, ctx, options.inflation),
     generateTexture: (mesh, cutout, ctx) => generateProjectedTexture(mesh, cutout, ctx),

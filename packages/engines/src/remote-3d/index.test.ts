@@ -98,6 +98,17 @@ describe('remote image-to-3D adapter (Hunyuan3D-2 API)', () => {
     const mesh = await engine.generateShape(cutout, { quality: 'low' }, ctx);
     expect(mesh.indices.length).toBeGreaterThan(0);
     expect(mesh.quality.issues.map((i) => i.issueType)).toContain('model_server_fallback');
+    expect(mesh.fallback).toMatchObject({ engine: 'cpu-relief', reason: expect.stringMatching(/is unreachable/) });
+  });
+
+  it('has an identity that changes with every setting that changes its output', async () => {
+    const url = await deadUrl();
+    const identity = (o: object) => createRemoteImageTo3dEngine({ url, ...o }).identity;
+    expect(identity({})).toMatch(/^hunyuan3d-remote@\d+\.\d+\.\d+ /);
+    expect(new Set([identity({}), identity({ seed: 7 }), identity({ steps: 30 }), identity({ octreeResolution: { low: 64 } })]).size).toBe(4);
+    expect(createRemoteImageTo3dEngine({ url: 'http://127.0.0.2:1' }).identity).not.toBe(identity({}));
+    // A timeout changes how long it waits, not what it makes.
+    expect(identity({ timeoutMs: 5 })).toBe(identity({}));
   });
 
   it('stops reading a streamed answer past the size limit', async () => {

@@ -7,6 +7,7 @@
  */
 import sharp from 'sharp';
 import { EngineError, type CutOut, type ImageTo3dEngine, type Mesh, type ModelQuality, type QualityIssue, type StageContext } from '../engine.js';
+import { engineIdentity } from '../identity.js';
 import { removeBackground } from '../background-removal/index.js';
 import { exportTexturedModel } from '../export/index.js';
 import { postJson, rejected, resolveLimits, type ModelServerLimits } from '../model-server/post-json.js';
@@ -103,6 +104,14 @@ export function createRemoteImageTo3dEngine(options: RemoteImageTo3dOptions): Im
 
   return {
     name: 'hunyuan3d-remote',
+    identity: engineIdentity('hunyuan3d-remote', {
+      url: endpoint,
+      seed: options.seed,
+      octreeResolution: options.octreeResolution,
+      steps: options.steps,
+      guidanceScale: options.guidanceScale,
+      workingSize,
+    }),
     removeBackground: (image, ctx) => removeBackground(image, ctx, { workingSize }),
     async generateShape(cutout, { quality }, ctx) {
       try {
@@ -111,7 +120,11 @@ export function createRemoteImageTo3dEngine(options: RemoteImageTo3dOptions): Im
         if (!options.fallback || !fallsBack(err)) throw err;
         const mesh = await options.fallback.generateShape(cutout, { quality }, ctx);
         const issue: QualityIssue = { stage: 'shape', issueType: 'model_server_fallback', detail: `${options.fallback.name} built the shape: ${err.message}` };
-        return { ...mesh, quality: { ...mesh.quality, issues: [...mesh.quality.issues, issue] } };
+        return {
+          ...mesh,
+          quality: { ...mesh.quality, issues: [...mesh.quality.issues, issue] },
+          fallback: { engine: options.fallback.name, reason: err.message },
+        };
       }
     },
     generateTexture: (mesh, cutout, ctx) => generateProjectedTexture(mesh, cutout, ctx),

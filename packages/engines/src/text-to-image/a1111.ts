@@ -6,6 +6,7 @@
  */
 import sharp from 'sharp';
 import { EngineError, type GeneratedImage, type TextToImageEngine } from '../engine.js';
+import { engineIdentity } from '../identity.js';
 import { postJson, rejected, resolveLimits, type ModelServerLimits } from '../model-server/post-json.js';
 import { imageQualityScore } from './image-score.js';
 import { checkRequest } from './request.js';
@@ -33,6 +34,13 @@ export function createA1111TextToImageEngine(options: A1111Options): TextToImage
   const limits = resolveLimits(options, { timeoutMs: 120_000, retries: 2, maxResponseBytes: 64 * 1024 * 1024 });
   return {
     name: 'a1111',
+    identity: engineIdentity('a1111', {
+      url: endpoint,
+      steps: options.steps,
+      cfgScale: options.cfgScale,
+      samplerName: options.samplerName,
+      negativePrompt: options.negativePrompt,
+    }),
     async generate(request, ctx): Promise<GeneratedImage> {
       const style = checkRequest(request);
       const call = {

@@ -5,6 +5,7 @@
  */
 import sharp from 'sharp';
 import type { GeneratedImage, TextToImageEngine } from '../engine.js';
+import { engineIdentity } from '../identity.js';
 import { throwIfCancelled } from '../stage-context.js';
 import { imageQualityScore } from './image-score.js';
 import { renderScene } from './render.js';
@@ -15,6 +16,7 @@ import { applyStyle, PIXEL_ART_BLOCK, RENDER_OPTIONS } from './style-passes.js';
 export function createProceduralTextToImageEngine(): TextToImageEngine {
   return {
     name: 'procedural',
+    identity: engineIdentity('procedural'),
     async generate(request, ctx): Promise<GeneratedImage> {
       const style = checkRequest(request);
       const { width, height, seed, prompt } = request;
