@@ -4,11 +4,13 @@
  * tests call `app.request()`; startServer puts it on one, with the WebSocket module.
  */
 import fs from 'node:fs';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { requestId } from 'hono/request-id';
 import { UNMATCHED_ROUTE, createMetrics, httpMetrics, metricsHandler, type Metrics } from '@orfeas/metrics';
 import type { Logger } from 'pino';
+import { requireApiKey } from '../auth/index.js';
 import { ResultCache } from '../cache/index.js';
+import { clientAddress } from '../client/index.js';
 import type { Config } from '../config/index.js';
 import { defaultEngines } from '../engines/index.js';
 import { errorHandler, notFoundHandler } from '../errors/index.js';
@@ -109,16 +111,27 @@ export async function createApp({ config, engines, logger, metrics: given }: Cre
   });
   const engineIdentities = { image_to_3d: engineSet.imageTo3d?.identity ?? 'none', text_to_image: engineSet.textToImage?.identity ?? 'none' };
   const service = new JobService({ store, cache, pool, events, metrics, log, engineIdentities });
-  const limiter = rateLimit({ ...config.rateLimit, metrics });
+  // Per API key when keys are on, else per client address (behind trusted proxies, the forwarded one).
+  const limiter = rateLimit({
+    ...config.rateLimit,
+    metrics,
+    clientOf: (c) => {
+      const key = (c as Context<AppEnv>).get('apiKey');
+      return key ? `key:${key}` : (c as Context<AppEnv>).get('clientAddress');
+    },
+  });
   const admit = admission({ rateLimit: limiter, freeSpace });
   const limits = config.upload;
 
   const app = new Hono<AppEnv>()
     .use(requestId())
+    .use(clientAddress(config.trustProxy))
     .use(requestLog(log))
     .use(httpMetrics(metrics, { unmatchedRoute: UNMATCHED_ROUTE }))
     .get('/metrics', metricsHandler(metrics.registry, config.metricsToken ? { token: config.metricsToken } : {}))
-    .route('/', healthRoutes({ store, pool, freeSpace }))
+    .route('/', healthRoutes({ store, pool, freeSpace }));
+  if (config.apiKeys) app.use('/api/*', requireApiKey(config.apiKeys));
+  app
     .route('/api/v1/generations', generationRoutes({ service, metrics, limits, admit }))
     .route('/api/v1/text-to-image', textToImageRoutes({ service, admit }))
     .route('/api/v1/jobs', jobRoutes({ service, store }))

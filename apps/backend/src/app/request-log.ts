@@ -1,6 +1,7 @@
 /**
  * Request logging: a pino child logger per request, carrying the request id (also sent back
- * as X-Request-Id), and one line per response. Scrapes and probes log at debug.
+ * as X-Request-Id), and one line per response with the client's address and, with API keys
+ * on, the key's name. Scrapes and probes log at debug.
  */
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
@@ -15,7 +16,14 @@ export function requestLog(log: Logger): MiddlewareHandler<AppEnv> {
     const started = performance.now();
     await next();
     const path = new URL(c.req.url).pathname;
-    const line = { method: c.req.method, path, status: c.res.status, ms: Math.round(performance.now() - started) };
+    const line = {
+      method: c.req.method,
+      path,
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+      client: c.get('clientAddress'),
+      ...(c.get('apiKey') ? { apiKey: c.get('apiKey') } : {}),
+    };
     if (QUIET.has(path)) requestLogger.debug(line, 'request');
     else requestLogger.info(line, 'request');
   };

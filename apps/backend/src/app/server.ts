@@ -31,7 +31,15 @@ export async function startServer(config: Config, options: Omit<CreateAppOptions
     await backend.close();
     throw err;
   }
-  const ws = attachWebSocket({ server, events: backend.events, service: backend.service, gpu: backend.gpu, metrics: backend.metrics, log: backend.log });
+  const ws = attachWebSocket({
+    server,
+    events: backend.events,
+    service: backend.service,
+    gpu: backend.gpu,
+    metrics: backend.metrics,
+    log: backend.log,
+    apiKeys: config.apiKeys,
+  });
   const port = (server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost}:${port}`;

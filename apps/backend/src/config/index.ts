@@ -2,8 +2,11 @@
  * Service configuration: every environment variable the backend reads, validated once at
  * start. A bad value stops the service with a message naming the variable and what is allowed.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { loadApiKeys, type ApiKeys } from '../auth/api-keys.js';
+import { parseTrustProxy, type TrustProxy } from '../client/address.js';
 
 const wholeNumber = (min: number, max: number) => {
   const error = `must be a whole number from ${min} to ${max}`;
@@ -36,6 +39,9 @@ const schema = z.object({
   ORFEAS_NVML_LIBRARY: optionalText,
   ORFEAS_GPU_INTERVAL_MS: int(1, 60_000, 100),
   METRICS_TOKEN: optionalText,
+  METRICS_TOKEN_FILE: optionalText,
+  ORFEAS_API_KEYS_FILE: optionalText,
+  ORFEAS_TRUST_PROXY: optionalText,
   WORKER_CONCURRENCY: int(1, 64, 2),
   /** Threads the engines run in; 0 runs them on the main thread. Default: one per job worker. */
   ORFEAS_ENGINE_THREADS: wholeNumber(0, 64).optional(),
@@ -60,7 +66,12 @@ export interface Config {
   host: string;
   dataDir: string;
   gpu: { mode: 'auto' | 'sim' | 'off'; libraryPath?: string; intervalMs: number };
+  /** GET /metrics needs `Authorization: Bearer <token>` when set (METRICS_TOKEN, or read from METRICS_TOKEN_FILE). */
   metricsToken?: string;
+  /** With API keys on, every /api route and the socket.io handshake need one (ORFEAS_API_KEYS_FILE). */
+  apiKeys?: ApiKeys;
+  /** Proxies whose X-Forwarded-For is believed (ORFEAS_TRUST_PROXY). */
+  trustProxy: TrustProxy;
   workerConcurrency: number;
   engineThreads: number;
   upload: { maxBytes: number; maxPixels: number };
@@ -100,12 +111,39 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  const problems: { variable: string; message: string; value?: string }[] = [];
+  /** A setting read from a file: a file that cannot be read or parsed stops the start like a bad value. */
+  const fromFile = <T>(variable: string, file: string | undefined, read: (file: string) => T): T | undefined => {
+    if (!file) return undefined;
+    try {
+      return read(file);
+    } catch (err) {
+      problems.push({ variable, value: file, message: (err as Error).message });
+      return undefined;
+    }
+  };
+  if (e.METRICS_TOKEN && e.METRICS_TOKEN_FILE) {
+    problems.push({ variable: 'METRICS_TOKEN_FILE', value: e.METRICS_TOKEN_FILE, message: 'set METRICS_TOKEN or METRICS_TOKEN_FILE, not both' });
+  }
+  const metricsToken =
+    e.METRICS_TOKEN ??
+    fromFile('METRICS_TOKEN_FILE', e.METRICS_TOKEN_FILE, (file) => {
+      const token = fs.readFileSync(file, 'utf8').trim();
+      if (!token) throw new Error('the file is empty');
+      return token;
+    });
+  const apiKeys = fromFile('ORFEAS_API_KEYS_FILE', e.ORFEAS_API_KEYS_FILE, loadApiKeys);
+  const trust = e.ORFEAS_TRUST_PROXY === undefined ? undefined : parseTrustProxy(e.ORFEAS_TRUST_PROXY);
+  if (typeof trust === 'string') problems.push({ variable: 'ORFEAS_TRUST_PROXY', value: e.ORFEAS_TRUST_PROXY, message: trust });
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.ORFEAS_DATA_DIR),
     gpu: { mode: e.ORFEAS_GPU, libraryPath: e.ORFEAS_NVML_LIBRARY, intervalMs: e.ORFEAS_GPU_INTERVAL_MS },
-    metricsToken: e.METRICS_TOKEN,
+    ...(metricsToken ? { metricsToken } : {}),
+    ...(apiKeys ? { apiKeys } : {}),
+    trustProxy: typeof trust === 'string' ? undefined : trust,
     workerConcurrency: e.WORKER_CONCURRENCY,
     engineThreads: e.ORFEAS_ENGINE_THREADS ?? e.WORKER_CONCURRENCY,
     upload: { maxBytes: e.ORFEAS_MAX_UPLOAD_BYTES, maxPixels: e.ORFEAS_MAX_IMAGE_PIXELS },

@@ -31,10 +31,11 @@ export type CancelOutcome = { outcome: 'cancelled' | 'finished' } | { outcome: '
 export class JobService {
   constructor(private readonly deps: JobServiceDeps) {}
 
-  async submitImageTo3d(image: Uint8Array, params: ImageTo3dParams): Promise<Job> {
+  /** `owner`: the name of the caller's API key (null with keys off). */
+  async submitImageTo3d(image: Uint8Array, params: ImageTo3dParams, owner: string | null = null): Promise<Job> {
     const id = crypto.randomUUID();
     const key = cacheKey('image_to_3d', this.deps.engineIdentities.image_to_3d, image, { format: params.format, quality: params.quality });
-    const cached = this.fromCache(id, 'image_to_3d', key, params);
+    const cached = this.fromCache({ id, type: 'image_to_3d', params, inputPath: null, cacheKey: key, owner });
     if (cached) return cached;
     const inputPath = `uploads/${id}.${params.imageFormat}`;
     const absolute = this.deps.store.resolve(inputPath);
@@ -48,17 +49,18 @@ export class JobService {
       } finally {
         await file.close();
       }
-      return this.enqueue({ id, type: 'image_to_3d', params, inputPath, cacheKey: key });
+      return this.enqueue({ id, type: 'image_to_3d', params, inputPath, cacheKey: key, owner });
     } catch (err) {
       await fs.rm(absolute, { force: true });
       throw err;
     }
   }
 
-  submitTextToImage(params: TextToImageParams): Job {
+  submitTextToImage(params: TextToImageParams, owner: string | null = null): Job {
     const id = crypto.randomUUID();
     const key = cacheKey('text_to_image', this.deps.engineIdentities.text_to_image, null, { ...params });
-    return this.fromCache(id, 'text_to_image', key, params) ?? this.enqueue({ id, type: 'text_to_image', params, inputPath: null, cacheKey: key });
+    const job: NewJob = { id, type: 'text_to_image', params, inputPath: null, cacheKey: key, owner };
+    return this.fromCache(job) ?? this.enqueue(job);
   }
 
   get(id: string): Job | undefined {
@@ -94,18 +96,19 @@ export class JobService {
     return stored;
   }
 
-  private fromCache(id: string, type: Job['type'], key: string, params: Job['params']): Job | undefined {
-    const hit = this.deps.cache.lookup(type, key);
+  private fromCache(job: NewJob): Job | undefined {
+    const hit = this.deps.cache.lookup(job.type, job.cacheKey);
     if (!hit) return undefined;
-    const job = this.deps.store.insertCompleted({ id, type, params, inputPath: null, cacheKey: key }, hit);
+    const id = job.id;
+    const stored = this.deps.store.insertCompleted(job, hit);
     this.deps.events.complete({
       jobId: id,
-      result: { ...job.result!, url: resultUrl(id) },
-      quality: job.quality,
+      result: { ...stored.result!, url: resultUrl(id) },
+      quality: stored.quality,
       stageTimings: {},
       cached: true,
     });
     this.deps.log.info({ jobId: id, from: hit.id }, 'job answered from the result cache');
-    return job;
+    return stored;
   }
 }

@@ -76,7 +76,7 @@ export function generationRoutes({ service, metrics, limits, admit }: Generation
         throw err instanceof ImageRefusal ? err.error : err;
       }
       uploads.inc({ format: inspected.format, status: 'accepted' });
-      const job = await service.submitImageTo3d(bytes, { ...params, imageFormat: inspected.format });
+      const job = await service.submitImageTo3d(bytes, { ...params, imageFormat: inspected.format }, c.var.apiKey ?? null);
       c.var.log.info({ jobId: job.id, format: params.format, quality: params.quality, image: inspected }, 'generation accepted');
       return c.json({ jobId: job.id, state: job.state, statusUrl: `/api/v1/jobs/${job.id}` }, 202);
     },

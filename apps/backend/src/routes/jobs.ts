@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../app/env.js';
 import { ApiError, invalid } from '../errors/index.js';
+import { visibleTo } from '../auth/index.js';
 import type { JobService } from '../jobs/service.js';
 import { expiredError } from '../jobs/view.js';
 import type { Job, JobStore } from '../store/index.js';
@@ -33,12 +34,15 @@ function resultOf(job: Job): NonNullable<Job['result']> {
 }
 
 export function jobRoutes({ service, store }: { service: JobService; store: JobStore }) {
-  const find = (id: string) => {
+  /** The job of the path's id, as the caller may see it: another key's job is not there for it. */
+  const find = (c: Context<AppEnv>) => {
+    const id = c.req.param('id')!;
     if (!UUID.test(id)) throw invalid('id', 'invalid_job_id', 'job ids are UUIDs like 3f1c2a9e-8b7d-4c6e-9a5f-0e1d2c3b4a59');
+    const caller = c.var.apiKey;
     const job = service.get(id.toLowerCase());
-    if (job) return job;
-    const gone = service.expired(id.toLowerCase());
-    if (gone) throw expiredError(id, gone);
+    if (job && visibleTo(job, caller)) return job;
+    const gone = job ? undefined : service.expired(id.toLowerCase());
+    if (gone && visibleTo(gone, caller)) throw expiredError(id, gone);
     throw new ApiError(404, 'job_not_found', `no job with id ${id}`);
   };
 
@@ -55,13 +59,13 @@ export function jobRoutes({ service, store }: { service: JobService; store: JobS
   };
 
   return new Hono<AppEnv>()
-    .get('/:id', (c) => c.json(service.view(find(c.req.param('id')))))
+    .get('/:id', (c) => c.json(service.view(find(c))))
     .get('/:id/result', (c) => {
-      const result = resultOf(find(c.req.param('id')));
+      const result = resultOf(find(c));
       return sendFile(c, result.path, result);
     })
     .get('/:id/files/:name', (c) => {
-      const job = find(c.req.param('id'));
+      const job = find(c);
       const result = resultOf(job);
       const name = c.req.param('name');
       // Only a name the result lists: never a path built from the request.
@@ -73,7 +77,7 @@ export function jobRoutes({ service, store }: { service: JobService; store: JobS
       return sendFile(c, path.join(path.dirname(result.path), file.name), file);
     })
     .delete('/:id', async (c) => {
-      const job = find(c.req.param('id'));
+      const job = find(c);
       const cancel = service.cancel(job);
       if (cancel.outcome === 'finished') {
         throw new ApiError(409, 'job_finished', `job ${job.id} is ${service.get(job.id)!.state} and cannot be cancelled`);

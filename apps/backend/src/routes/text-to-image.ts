@@ -64,7 +64,7 @@ export function textToImageRoutes({ service, admit }: { service: JobService; adm
         throw invalid('body', 'invalid_type', 'the body must be a JSON object');
       }
       const params = parseOrThrow(request, body);
-      const job = service.submitTextToImage({ ...params, seed: params.seed ?? crypto.randomInt(0, 2 ** 32 - 1) });
+      const job = service.submitTextToImage({ ...params, seed: params.seed ?? crypto.randomInt(0, 2 ** 32 - 1) }, c.var.apiKey ?? null);
       c.var.log.info({ jobId: job.id, style: params.style, width: params.width, height: params.height }, 'text-to-image accepted');
       return c.json({ jobId: job.id, state: job.state, statusUrl: `/api/v1/jobs/${job.id}` }, 202);
     },

@@ -29,6 +29,7 @@ interface Row {
   error: string | null;
   cached: number;
   attempts: number;
+  owner: string | null;
   created_at: number;
   queued_at: number;
   started_at: number | null;
@@ -41,6 +42,8 @@ export interface NewJob {
   params: JobParams;
   inputPath: string | null;
   cacheKey: string;
+  /** The API key's name, when keys are on. */
+  owner?: string | null;
 }
 
 /** A job a worker has taken, with how long it waited in the queue. */
@@ -72,6 +75,7 @@ function toJob(row: Row): Job {
     error: row.error ? (JSON.parse(row.error) as JobError) : null,
     cached: row.cached === 1,
     attempts: row.attempts,
+    owner: row.owner,
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
@@ -128,10 +132,10 @@ export class JobStore {
     const t = now();
     this.db
       .prepare(
-        `INSERT INTO jobs (id, type, state, params, input_path, cache_key, created_at, queued_at)
-         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)`,
+        `INSERT INTO jobs (id, type, state, params, input_path, cache_key, owner, created_at, queued_at)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
       )
-      .run(job.id, job.type, JSON.stringify(job.params), job.inputPath, job.cacheKey, t, t);
+      .run(job.id, job.type, JSON.stringify(job.params), job.inputPath, job.cacheKey, job.owner ?? null, t, t);
     return this.get(job.id)!;
   }
 
@@ -141,10 +145,13 @@ export class JobStore {
     this.db
       .prepare(
         `INSERT INTO jobs (id, type, state, params, input_path, cache_key, stage_timings, quality, result, result_dir,
-                           cached, created_at, queued_at, started_at, finished_at)
-         VALUES (?, ?, 'completed', ?, ?, ?, '{}', ?, ?, ?, 1, ?, ?, ?, ?)`,
+                           cached, owner, created_at, queued_at, started_at, finished_at)
+         VALUES (?, ?, 'completed', ?, ?, ?, '{}', ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
       )
-      .run(job.id, job.type, JSON.stringify(job.params), job.inputPath, job.cacheKey, json(from.quality), json(from.result), resultDirOf(from.result), t, t, t, t);
+      .run(
+        job.id, job.type, JSON.stringify(job.params), job.inputPath, job.cacheKey, json(from.quality), json(from.result),
+        resultDirOf(from.result), job.owner ?? null, t, t, t, t,
+      );
     return this.get(job.id)!;
   }
 

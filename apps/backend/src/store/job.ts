@@ -72,6 +72,8 @@ export interface Job {
   /** True when the result came from the cache rather than a run of the pipeline. */
   cached: boolean;
   attempts: number;
+  /** The name of the API key that submitted it; null with keys off. */
+  owner: string | null;
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;

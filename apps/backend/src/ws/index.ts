@@ -9,6 +9,7 @@ import { instrumentSocketIO, type Metrics } from '@orfeas/metrics';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
+import { authenticate, bearerToken, visibleTo, type ApiKeys } from '../auth/index.js';
 import type { Gpu } from '../gpu/index.js';
 import type { JobEvents } from '../jobs/events.js';
 import type { JobService } from '../jobs/service.js';
@@ -18,6 +19,8 @@ import { PONG, RECEIVED, SENT, gpuPayload, jobPayload, jobRoom } from './protoco
 
 export interface WebSocketDeps {
   server: HttpServer;
+  /** With API keys on, the handshake needs one (auth.token, or Authorization: Bearer) and rooms are per key. */
+  apiKeys?: ApiKeys | undefined;
   events: JobEvents;
   service: JobService;
   gpu: Gpu;
@@ -28,9 +31,19 @@ export interface WebSocketDeps {
 type Ack = (response: unknown) => void;
 const KNOWN = new Set<string>(Object.values(RECEIVED));
 
-export function attachWebSocket({ server, events, service, gpu, metrics, log }: WebSocketDeps) {
+export function attachWebSocket({ server, events, service, gpu, metrics, log, apiKeys }: WebSocketDeps) {
   const io = new Server(server, { cors: { origin: '*' }, maxHttpBufferSize: 64 * 1024 });
   const uninstrument = instrumentSocketIO(io, metrics, { receivedEvents: [...KNOWN] });
+  if (apiKeys) {
+    io.use((socket, next) => {
+      const { auth, headers } = socket.handshake;
+      const token = typeof auth?.token === 'string' ? auth.token : bearerToken(headers.authorization);
+      const outcome = authenticate(apiKeys, token);
+      if ('refused' in outcome) return next(Object.assign(new Error(outcome.refused), { data: { code: 'unauthorized' } }));
+      socket.data.apiKey = outcome.name;
+      next();
+    });
+  }
   const stream = new GpuStream(io, gpu);
 
   events.on('progress', (payload) => void io.to(jobRoom(payload.jobId)).emit(SENT.progress, payload));
@@ -72,10 +85,13 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log }: 
       const ack = ackOf([payload, ...rest]);
       const body = parse(RECEIVED.subscribe, jobPayload, payload, ack);
       if (!body) return;
-      const job = service.get(body.jobId.toLowerCase());
+      const caller = socket.data.apiKey as string | undefined;
+      const found = service.get(body.jobId.toLowerCase());
+      // Another key's job is not there for this socket, as over HTTP.
+      const job = found && visibleTo(found, caller) ? found : undefined;
       if (!job) {
-        const gone = service.expired(body.jobId.toLowerCase());
-        if (gone) return refuse(RECEIVED.subscribe, 'expired', expiredError(body.jobId, gone).message, ack);
+        const gone = found ? undefined : service.expired(body.jobId.toLowerCase());
+        if (gone && visibleTo(gone, caller)) return refuse(RECEIVED.subscribe, 'expired', expiredError(body.jobId, gone).message, ack);
         return refuse(RECEIVED.subscribe, 'job_not_found', `no job with id ${body.jobId}`, ack);
       }
       socket.join(jobRoom(job.id));

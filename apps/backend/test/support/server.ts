@@ -43,10 +43,10 @@ export function nextEvent<T = any>(socket: Socket, event: string, match: (payloa
 }
 
 /** Polls GET /api/v1/jobs/:id until the job is in one of `states`. */
-export async function waitForState(url: string, jobId: string, states: string[], timeoutMs = 30_000): Promise<any> {
+export async function waitForState(url: string, jobId: string, states: string[], timeoutMs = 30_000, headers: Record<string, string> = {}): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const job = (await (await fetch(`${url}/api/v1/jobs/${jobId}`)).json()) as any;
+    const job = (await (await fetch(`${url}/api/v1/jobs/${jobId}`, { headers })).json()) as any;
     if (states.includes(job.state)) return job;
     if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.state} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
