@@ -5,11 +5,13 @@
  * - GET /api/v1/jobs/:id throughput with every middleware (request id, log, HTTP metrics)
  *   against a bare Hono route reading the same store;
  * - GET /health latency while image-to-3D jobs run, engines in threads against engines on the
- *   main thread (how long the event loop stalls).
+ *   main thread (how long the event loop stalls);
+ * - peak RSS while 16 uploads at the byte and pixel limits arrive at once: checking them from
+ *   their header (now) against decoding each one fully to check it (before), and the service's.
  * Writes bench/results/backend.json.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import os from 'node:os';
@@ -205,16 +207,81 @@ async function benchResponsiveness(rows) {
   rows.push({ case: 'GET /health worst case, engines in 2 threads', value: round(results['2'].max), unit: 's', ratio: round(results['2'].max / results['0'].max) });
 }
 
+/** 16 distinct 4096x4096 JPEGs (the pixel limit) just under 10 MiB (the byte limit), written to a folder. */
+async function uploadsAtTheLimits() {
+  const side = 4096;
+  const raw = Buffer.alloc(side * side * 3);
+  let seed = 7;
+  for (let i = 0; i < raw.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    const x = (i / 3) % side;
+    const y = Math.floor(i / 3 / side);
+    raw[i] = ((i % 3 === 0 ? x >> 4 : i % 3 === 1 ? y >> 4 : x ^ y) + ((seed >>> 16) & 127)) & 255;
+  }
+  const jpeg = await sharp(raw, { raw: { width: side, height: side, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'orfeas-bench-uploads-'));
+  return Array.from({ length: 16 }, (_, i) => {
+    // A comment segment after SOI makes each file (and its cache key) its own; the pixels are the same.
+    const note = Buffer.from(`upload ${i}`);
+    const segment = Buffer.concat([Buffer.from([0xff, 0xfe, 0, note.length + 2]), note]);
+    const file = path.join(dir, `upload-${i}.jpg`);
+    writeFileSync(file, Buffer.concat([jpeg.subarray(0, 2), segment, jpeg.subarray(2)]));
+    return { file, bytes: jpeg.length + segment.length };
+  });
+}
+
+const kB = (status, field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)[1]) * 1024;
+
+/** Peak RSS while 16 uploads at the limits arrive at once. */
+async function benchUploadMemory(rows) {
+  const uploads = await uploadsAtTheLimits();
+  const inspect = async (mode) => {
+    const runs = [];
+    for (let i = 0; i < 3; i++) {
+      const { stdout } = await promisify(execFile)(process.execPath, [fileURLToPath(new URL('./inspect-uploads.mjs', import.meta.url)), mode, ...uploads.map((u) => u.file)]);
+      runs.push(JSON.parse(stdout).peakGrowthBytes);
+    }
+    return median(runs);
+  };
+  const decoded = await inspect('decode');
+  const header = await inspect('header');
+  const mib = (b) => round(b / 2 ** 20);
+  rows.push({ case: 'baseline (before): peak RSS growth checking 16 uploads at the limits at once (4096x4096 JPEG, 9.2 MiB) by decoding each', value: mib(decoded), unit: 'MiB' });
+  rows.push({ case: 'peak RSS growth checking the same 16 uploads from their structure and header (now)', value: mib(header), unit: 'MiB', ratio: round(header / decoded), target: '< 1', met: header < decoded });
+
+  // The service itself: its peak RSS from before the 16 arrive until all are answered.
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'orfeas-bench-'));
+  const { url, child } = await spawnServer({ ORFEAS_DATA_DIR: dataDir, WORKER_CONCURRENCY: '1', ORFEAS_ENGINE_THREADS: '1' });
+  const status = () => readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  await (await fetch(`${url}/health`)).arrayBuffer();
+  const before = kB(status(), 'VmRSS');
+  const answers = await Promise.all(
+    uploads.map(async ({ file }) => {
+      const form = new FormData();
+      form.set('image', new Blob([readFileSync(file)], { type: 'image/jpeg' }), 'upload.jpg');
+      form.set('format', 'stl');
+      form.set('quality', 'low');
+      return (await fetch(`${url}/api/v1/generations`, { method: 'POST', body: form })).status;
+    }),
+  );
+  const peak = kB(status(), 'VmHWM');
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  if (answers.some((s) => s !== 202)) throw new Error(`uploads answered ${answers.join(', ')}`);
+  rows.push({ case: 'the service: peak RSS growth while the 16 uploads arrive at once and are answered 202 (its first job starts meanwhile)', value: mib(peak - before), unit: 'MiB' });
+}
+
 const rows = [];
 const started = performance.now();
 await benchJobs(rows);
 await benchStatus(rows);
 await benchResponsiveness(rows);
+await benchUploadMemory(rows);
 mkdirSync(RESULTS, { recursive: true });
 const machine = `${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const result = {
   name: 'backend',
-  description: 'What the service adds around the engines: job latency through the API against the engine alone, job-status throughput with all middleware against bare Hono, and /health latency during jobs with engines in threads against engines on the main thread (ratios against the baseline row above each)',
+  description: 'What the service adds around the engines: job latency through the API against the engine alone, job-status throughput with all middleware against bare Hono, /health latency during jobs with engines in threads against engines on the main thread, and the memory 16 uploads at the limits take to check (ratios against the baseline row above each)',
   date: new Date().toISOString(),
   machine,
   rows,

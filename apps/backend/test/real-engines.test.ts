@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { IMAGE_TO_3D_STAGES } from '@orfeas/metrics';
 import type { RunningServer } from '../src/index.js';
-import { subjectImage } from './support/images.js';
+import { noiseImage, subjectImage } from './support/images.js';
 import { scrape, valueOf } from './support/scrape.js';
 import { nextEvent, socketClient, startTestServer, submitImage, waitForState } from './support/server.js';
 
@@ -79,4 +79,16 @@ it('draws a text-to-image PNG of the requested size', async () => {
   expect(png.readUInt32BE(16)).toBe(96);
   expect(png.readUInt32BE(20)).toBe(64);
   expect((await scored()) - before).toBe(1);
+});
+
+it('takes an image whose data is corrupt behind a sound header, and fails its job as invalid_image', async () => {
+  // Uploads are checked from their structure and header, not decoded twice: the engine's one
+  // decode is where corrupt pixel data shows.
+  const image = Buffer.from(await noiseImage('png', 120, 90));
+  const idat = image.indexOf('IDAT');
+  for (let i = idat + 40; i < idat + 400; i++) image[i] = image[i]! ^ 0x5a;
+  const res = await submitImage(server.url, image);
+  expect(res.status).toBe(202);
+  const job = await waitForState(server.url, ((await res.json()) as any).jobId, ['completed', 'failed']);
+  expect(job).toMatchObject({ state: 'failed', error: { code: 'invalid_image', stage: 'background_removal' } });
 });

@@ -5,11 +5,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { EngineError, type StageContext } from '@orfeas/engines';
-import { selectEngines, type RemoteServers } from './select.js';
+import { selectEngines, type EngineSettings } from './select.js';
 import type { EngineCall, FromEngineThread, ToEngineThread } from './thread-messages.js';
 
 const port = parentPort!;
-const engines = selectEngines(workerData as RemoteServers);
+const engines = selectEngines(workerData as EngineSettings);
 const running = new Map<number, AbortController>();
 const send = (message: FromEngineThread) => port.postMessage(message);
 

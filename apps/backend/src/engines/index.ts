@@ -15,15 +15,15 @@ export interface DefaultEngines {
 }
 
 export function defaultEngines(config: Config, log: Logger): DefaultEngines {
-  const servers = { modelServerUrl: config.remote.modelServerUrl, textToImageUrl: config.remote.textToImageUrl };
-  const local = selectEngines(servers);
+  const settings = { modelServerUrl: config.remote.modelServerUrl, textToImageUrl: config.remote.textToImageUrl, maxImagePixels: config.upload.maxPixels };
+  const local = selectEngines(settings);
   const names = { imageTo3d: local.imageTo3d.name, textToImage: local.textToImage.name };
   if (config.engineThreads === 0 || !engineThreadsAvailable()) {
-    log.info({ ...names, ...servers, threads: 0 }, 'engines ready on the main thread');
+    log.info({ ...names, ...settings, threads: 0 }, 'engines ready on the main thread');
     return { engines: local, close: async () => {} };
   }
-  const threads = new EngineThreads(config.engineThreads, servers, log);
-  log.info({ ...names, ...servers, threads: config.engineThreads }, 'engines ready in engine threads');
+  const threads = new EngineThreads(config.engineThreads, settings, log);
+  log.info({ ...names, ...settings, threads: config.engineThreads }, 'engines ready in engine threads');
   return {
     engines: { imageTo3d: threads.imageTo3d(local.imageTo3d), textToImage: threads.textToImage(local.textToImage) },
     close: () => threads.close(),

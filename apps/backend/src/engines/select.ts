@@ -14,18 +14,21 @@ import {
   type TextToImageEngine,
 } from '@orfeas/engines';
 
-export interface RemoteServers {
+/** What the engines are made from: the model servers, and the pixel limit uploads are decoded under. */
+export interface EngineSettings {
   modelServerUrl?: string | undefined;
   textToImageUrl?: string | undefined;
+  /** ORFEAS_MAX_IMAGE_PIXELS: uploads were checked against it from their header; sharp holds the decode to it. */
+  maxImagePixels?: number | undefined;
 }
 
-export function selectEngines({ modelServerUrl, textToImageUrl }: RemoteServers): {
+export function selectEngines({ modelServerUrl, textToImageUrl, maxImagePixels }: EngineSettings): {
   imageTo3d: ImageTo3dEngine;
   textToImage: TextToImageEngine;
 } {
-  const cpu = createCpuImageTo3dEngine();
+  const cpu = createCpuImageTo3dEngine({ maxInputPixels: maxImagePixels });
   return {
-    imageTo3d: modelServerUrl ? createRemoteImageTo3dEngine({ url: modelServerUrl, fallback: cpu }) : cpu,
+    imageTo3d: modelServerUrl ? createRemoteImageTo3dEngine({ url: modelServerUrl, fallback: cpu, maxInputPixels: maxImagePixels }) : cpu,
     textToImage: textToImageUrl ? createA1111TextToImageEngine({ url: textToImageUrl }) : createProceduralTextToImageEngine(),
   };
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EngineError, type ImageTo3dEngine, type StageContext, type TextToImageEngine } from '@orfeas/engines';
 import type { Logger } from 'pino';
-import type { RemoteServers } from './select.js';
+import type { EngineSettings } from './select.js';
 import type { EngineCall, EngineKind, FromEngineThread, ThreadError } from './thread-messages.js';
 
 /** The compiled thread entry; absent when running from the TypeScript sources (tests, tsx). */
@@ -67,7 +67,7 @@ export class EngineThreads {
 
   constructor(
     size: number,
-    private readonly servers: RemoteServers,
+    private readonly servers: EngineSettings,
     private readonly log: Logger,
     private readonly workerUrl: URL = ENGINE_WORKER_URL,
   ) {

@@ -21,7 +21,12 @@ it('reads the declared MIME type', () => {
   expect(formatOfMimeType(undefined)).toBeUndefined();
 });
 
-it('sees a WebP whose RIFF size runs past the end, and a PNG without IEND', () => {
+it('sees a WebP whose RIFF size runs past the end, a PNG without IEND and a JPEG without its end marker', () => {
+  expect(looksTruncated('jpeg', bytes([0xff, 0xd8, 0xff, 0xda, 1, 2, 3, 0xff, 0x00, 4]))).toBe(true);
+  expect(looksTruncated('jpeg', bytes([0xff, 0xd8, 0xff, 0xda, 1, 2, 3, 0xff, 0xd9]))).toBe(false);
+  // A camera trailer after the end marker is fine; an end marker only in an early thumbnail is not the end.
+  expect(looksTruncated('jpeg', bytes([0xff, 0xd8, 0xff, 0xda, 1, 0xff, 0xd9], [...Array(20).fill(0)]))).toBe(false);
+  expect(looksTruncated('jpeg', bytes([0xff, 0xd8, 0xff, 0xd9], [...Array(500).fill(7)]))).toBe(true);
   expect(looksTruncated('webp', bytes('RIFF', [100, 0, 0, 0], 'WEBPVP8 '))).toBe(true);
   expect(looksTruncated('webp', bytes('RIFF', [8, 0, 0, 0], 'WEBPVP8 '))).toBe(false);
   expect(looksTruncated('png', bytes([0x89], 'PNG', [0, 0], 'IHDR'))).toBe(true);

@@ -32,12 +32,20 @@ export function formatOfMimeType(mime: string | undefined): ImageFormat | undefi
   return undefined;
 }
 
-/** True when the container says more bytes should follow than there are (PNG without IEND, short RIFF). */
+/** Bytes a JPEG writer may leave after its end-of-image marker (padding, a camera's trailer). */
+const JPEG_TRAILER_BYTES = 64;
+const EOI = Buffer.from([0xff, 0xd9]);
+
+/**
+ * True when the container says more bytes should follow than there are: a PNG without IEND, a
+ * RIFF shorter than its size, a JPEG that does not end with its end-of-image marker. (In a
+ * JPEG's scan data a 0xFF byte is always followed by 0x00 or a restart marker, so FFD9 near the
+ * end is the real end, not image data.)
+ */
 export function looksTruncated(format: ImageFormat, bytes: Uint8Array): boolean {
-  if (format === 'png') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).lastIndexOf('IEND') < 0;
-  if (format === 'webp') {
-    const declared = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32LE(4);
-    return declared + 8 > bytes.byteLength;
-  }
-  return false; // JPEG has no length up front: the decoder finds a missing end.
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (format === 'png') return buffer.lastIndexOf('IEND') < 0;
+  if (format === 'webp') return buffer.readUInt32LE(4) + 8 > bytes.byteLength;
+  const end = buffer.lastIndexOf(EOI);
+  return end < 0 || bytes.byteLength - (end + 2) > JPEG_TRAILER_BYTES;
 }

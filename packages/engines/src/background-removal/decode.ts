@@ -16,7 +16,7 @@ export interface DecodedImage {
   hasUsefulAlpha: boolean;
 }
 
-export async function decodeImage(image: Uint8Array, workingSize: number): Promise<DecodedImage> {
+export async function decodeImage(image: Uint8Array, workingSize: number, maxInputPixels?: number): Promise<DecodedImage> {
   // A header can read fine and the pixel data still be cut short or corrupt: both the header and
   // the decode are the upload's fault, a job error rather than an internal one.
   const undecodable = (err: unknown) =>
@@ -28,7 +28,7 @@ export async function decodeImage(image: Uint8Array, workingSize: number): Promi
   let base: ReturnType<typeof sharp>;
   let hasAlpha: boolean;
   try {
-    base = sharp(image, { failOn: 'error' }).rotate();
+    base = sharp(image, { failOn: 'error', ...(maxInputPixels ? { limitInputPixels: maxInputPixels } : {}) }).rotate();
     const meta = await base.metadata();
     hasAlpha = meta.hasAlpha === true;
   } catch (err) {

@@ -13,6 +13,8 @@ import { backgroundDistance, estimateBackground, openEnclosedHoles, segmentByFlo
 export interface BackgroundRemovalOptions {
   /** Longest side the image is scaled down to before segmentation (default 512). */
   workingSize?: number;
+  /** sharp's limit on the pixels of an image it decodes (width x height; default sharp's own, 268M). */
+  maxInputPixels?: number;
 }
 
 export type MeasuredCutOut = CutOut & { quality: CutoutMeasures };
@@ -38,7 +40,7 @@ function differing(a: Uint8Array, b: Uint8Array): number {
 
 export async function removeBackground(image: Uint8Array, ctx: StageContext, options: BackgroundRemovalOptions = {}): Promise<MeasuredCutOut> {
   const workingSize = options.workingSize ?? 512;
-  const img = await decodeImage(image, workingSize);
+  const img = await decodeImage(image, workingSize, options.maxInputPixels);
   const { width, height } = img;
   throwIfCancelled(ctx, 'background_removal');
   ctx.progress(0.3);

@@ -74,4 +74,14 @@ describe('CPU image-to-3D engine', () => {
     expect(err).toBeInstanceOf(EngineError);
     expect((err as EngineError).code).toBe('empty_subject');
   });
+
+  it('decodes under sharp\'s pixel limit: an image past it fails as invalid_image', async () => {
+    const image = await drawImage({ size: 200 });
+    const engine = createCpuImageTo3dEngine({ maxInputPixels: 100 * 100 });
+    const err = await engine.removeBackground(image, detachedContext()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect(err).toMatchObject({ code: 'invalid_image', stage: 'background_removal' });
+    expect((err as Error).message).toMatch(/pixel limit/i);
+    await expect(createCpuImageTo3dEngine({ maxInputPixels: 200 * 200 }).removeBackground(image, detachedContext())).resolves.toBeDefined();
+  });
 });

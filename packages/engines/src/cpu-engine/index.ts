@@ -15,6 +15,8 @@ export interface CpuImageTo3dOptions {
   workingSize?: number;
   /** Depth of the relief relative to the thickest part of the silhouette (default 0.5). */
   inflation?: number;
+  /** sharp's pixel limit when decoding an upload (default sharp's own, 268M): the service's upload limit. */
+  maxInputPixels?: number;
 }
 
 export function createCpuImageTo3dEngine(options: CpuImageTo3dOptions = {}): ImageTo3dEngine {
@@ -25,7 +27,7 @@ export function createCpuImageTo3dEngine(options: CpuImageTo3dOptions = {}): Ima
   return {
     name: 'cpu-relief',
     identity: engineIdentity('cpu-relief', { workingSize, inflation: options.inflation }),
-    removeBackground: (image, ctx) => removeBackground(image, ctx, { workingSize }),
+    removeBackground: (image, ctx) => removeBackground(image, ctx, { workingSize, maxInputPixels: options.maxInputPixels }),
     generateShape: (cutout, { quality }, ctx) => generateReliefShape(cutout, quality, ctx, options.inflation),
     generateTexture: (mesh, cutout, ctx) => generateProjectedTexture(mesh, cutout, ctx),
     exportModel: (model, format, ctx) => exportTexturedModel(model, format, ctx),

@@ -29,6 +29,8 @@ export interface RemoteImageTo3dOptions extends ModelServerLimits {
   steps?: number;
   guidanceScale?: number;
   workingSize?: number;
+  /** sharp's pixel limit when decoding an upload (default sharp's own, 268M). */
+  maxInputPixels?: number;
 }
 
 // Any model-server failure (down, slow, failing, refusing, garbled) can fall back; a cancelled job cannot.
@@ -112,7 +114,7 @@ export function createRemoteImageTo3dEngine(options: RemoteImageTo3dOptions): Im
       guidanceScale: options.guidanceScale,
       workingSize,
     }),
-    removeBackground: (image, ctx) => removeBackground(image, ctx, { workingSize }),
+    removeBackground: (image, ctx) => removeBackground(image, ctx, { workingSize, maxInputPixels: options.maxInputPixels }),
     async generateShape(cutout, { quality }, ctx) {
       try {
         return await remoteShape(cutout, quality, ctx);
