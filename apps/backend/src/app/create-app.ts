@@ -3,8 +3,8 @@
  * sampler, metrics — and the Hono app routing the API over them. It needs no open port:
  * tests call `app.request()`; startServer puts it on one, with the WebSocket module.
  */
-import fs from 'node:fs';
-import { Hono, type Context } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context, Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { UNMATCHED_ROUTE, createMetrics, httpMetrics, metricsHandler, type Metrics } from '@orfeas/metrics';
 import type { Logger } from 'pino';
@@ -33,12 +33,11 @@ import { FreeSpace } from '../storage/free-space.js';
 import { Retention } from '../storage/retention.js';
 import { JobStore } from '../store/index.js';
 import type { AppEnv } from './env.js';
+import { documentApi, metricsRoute } from './openapi.js';
+import { VERSION } from './version.js';
 import { requestLog } from './request-log.js';
 
-/** The package's version (app_info{version}): read from package.json, one level above src/ and dist/. */
-export const VERSION: string = (
-  JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export { VERSION } from './version.js';
 
 export interface CreateAppOptions {
   config: Config;
@@ -123,19 +122,17 @@ export async function createApp({ config, engines, logger, metrics: given }: Cre
   const admit = admission({ rateLimit: limiter, freeSpace });
   const limits = config.upload;
 
-  const app = new Hono<AppEnv>()
-    .use(requestId())
-    .use(clientAddress(config.trustProxy))
-    .use(requestLog(log))
-    .use(httpMetrics(metrics, { unmatchedRoute: UNMATCHED_ROUTE }))
-    .get('/metrics', metricsHandler(metrics.registry, config.metricsToken ? { token: config.metricsToken } : {}))
-    .route('/', healthRoutes({ store, pool, freeSpace }));
+  const app = new OpenAPIHono<AppEnv>();
+  app.use(requestId(), clientAddress(config.trustProxy), requestLog(log), httpMetrics(metrics, { unmatchedRoute: UNMATCHED_ROUTE }));
+  app.openapi(metricsRoute(config), metricsHandler(metrics.registry, config.metricsToken ? { token: config.metricsToken } : {}) as never);
+  app.route('/', healthRoutes({ store, pool, freeSpace }));
   if (config.apiKeys) app.use('/api/*', requireApiKey(config.apiKeys));
   app
     .route('/api/v1/generations', generationRoutes({ service, metrics, limits, admit }))
     .route('/api/v1/text-to-image', textToImageRoutes({ service, admit }))
     .route('/api/v1/jobs', jobRoutes({ service, store }))
     .route('/api/v1/gpu', gpuRoutes({ gpu }));
+  documentApi(app, config);
   app.onError(errorHandler(metrics, log));
   app.notFound(notFoundHandler(metrics));
 

@@ -1,5 +1,7 @@
 /** How a job looks to API clients: GET /api/v1/jobs/:id and the state sent to late subscribers. */
+import type { z } from '@hono/zod-openapi';
 import { ApiError } from '../errors/index.js';
+import type { JobView as JobViewSchema } from '../openapi/schemas.js';
 import type { Job, JobType } from '../store/index.js';
 import type { ProgressEvent } from './events.js';
 
@@ -19,7 +21,7 @@ export function expiredError(id: string, gone: { expiredAt: number; finishedAt: 
   return new ApiError(410, 'expired', `job ${id} ${finished}was deleted ${iso(gone.expiredAt)}, past the retention period (ORFEAS_RETENTION)`);
 }
 
-export function jobView(job: Job, live: ProgressEvent | undefined) {
+export function jobView(job: Job, live: ProgressEvent | undefined): JobView {
   const running = job.state === 'running';
   return {
     id: job.id,
@@ -29,9 +31,9 @@ export function jobView(job: Job, live: ProgressEvent | undefined) {
     progress: job.state === 'completed' ? 1 : running ? (live?.progress ?? 0) : 0,
     stageProgress: running ? (live?.stageProgress ?? 0) : null,
     etaSeconds: job.state === 'completed' ? 0 : running ? (live?.etaSeconds ?? null) : null,
-    params: job.params,
+    params: { ...job.params },
     stageTimings: job.stageTimings,
-    quality: job.quality,
+    quality: job.quality ? { ...job.quality } : null,
     result: job.result
       ? {
           url: resultUrl(job.id),
@@ -58,4 +60,5 @@ export function jobView(job: Job, live: ProgressEvent | undefined) {
   };
 }
 
-export type JobView = ReturnType<typeof jobView>;
+/** A job as the API shows it: the OpenAPI document's Job schema is its one definition. */
+export type JobView = z.infer<typeof JobViewSchema>;

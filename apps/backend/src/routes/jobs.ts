@@ -7,13 +7,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { Hono, type Context } from 'hono';
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AppEnv } from '../app/env.js';
 import { ApiError, invalid } from '../errors/index.js';
 import { visibleTo } from '../auth/index.js';
 import type { JobService } from '../jobs/service.js';
 import { expiredError } from '../jobs/view.js';
+import { JobView, RESULT_CONTENT_TYPES, errorResponses, jobIdParam } from '../openapi/schemas.js';
 import type { Job, JobStore } from '../store/index.js';
+import { validationHook } from './validation.js';
 
 /** How long DELETE waits for a running job to end before answering 202 instead of 200. */
 const CANCEL_WAIT_MS = 2_000;
@@ -58,34 +61,101 @@ export function jobRoutes({ service, store }: { service: JobService; store: JobS
     });
   };
 
-  return new Hono<AppEnv>()
-    .get('/:id', (c) => c.json(service.view(find(c))))
-    .get('/:id/result', (c) => {
-      const result = resultOf(find(c));
-      return sendFile(c, result.path, result);
-    })
-    .get('/:id/files/:name', (c) => {
-      const job = find(c);
-      const result = resultOf(job);
-      const name = c.req.param('name');
-      // Only a name the result lists: never a path built from the request.
-      const file = (result.files ?? [result]).find((f) => f.name === name);
-      if (!file) {
-        const names = (result.files ?? [result]).map((f) => f.name).join(', ');
-        throw invalid('name', 'unknown_file', `job ${job.id} has no result file ${JSON.stringify(name.slice(0, 64))}; its files are ${names}`, 404);
-      }
-      return sendFile(c, path.join(path.dirname(result.path), file.name), file);
-    })
-    .delete('/:id', async (c) => {
-      const job = find(c);
-      const cancel = service.cancel(job);
-      if (cancel.outcome === 'finished') {
-        throw new ApiError(409, 'job_finished', `job ${job.id} is ${service.get(job.id)!.state} and cannot be cancelled`);
-      }
-      // A running job's stage is stopped now; the answer waits a moment for it to end, so it
-      // can say cancelled (200). Past that, 202: accepted, done shortly.
-      if (cancel.outcome === 'stopping') await settledWithin(cancel.done, CANCEL_WAIT_MS);
-      const view = service.view(service.get(job.id)!);
-      return c.json(view, view.state === 'running' ? 202 : 200);
-    });
+  const fileContent = Object.fromEntries(
+    RESULT_CONTENT_TYPES.map((type) => [type, { schema: z.string().openapi({ type: 'string', format: 'binary' }) }]),
+  );
+  const fileResponses = {
+    200: { description: 'The file, as an attachment', content: fileContent },
+    ...errorResponses(400, 401, 404, 409, 410),
+  };
+  const getJob = createRoute({
+    method: 'get',
+    path: '/{id}',
+    operationId: 'getJob',
+    tags: ['jobs'],
+    summary: 'Where a job is: state, stage, progress, ETA, timings, quality, result, error',
+    request: { params: jobIdParam },
+    responses: {
+      200: {
+        description: 'The job',
+        content: { 'application/json': { schema: JobView } },
+        links: { GetJobFile: { operationId: 'getJobFile', parameters: { id: '$response.body#/id', name: '$response.body#/result/files/0/name' } } },
+      },
+      ...errorResponses(400, 401, 404, 410),
+    },
+  });
+  const getResult = createRoute({
+    method: 'get',
+    path: '/{id}/result',
+    operationId: 'getJobResult',
+    tags: ['jobs'],
+    summary: 'The result file of a completed job (the model, or the image)',
+    request: { params: jobIdParam },
+    responses: fileResponses,
+  });
+  const getFile = createRoute({
+    method: 'get',
+    path: '/{id}/files/{name}',
+    operationId: 'getJobFile',
+    tags: ['jobs'],
+    summary: 'One file of a result, as listed in result.files (an OBJ\'s MTL and texture beside the model)',
+    request: { params: jobIdParam.extend({ name: z.string().openapi({ param: { name: 'name', in: 'path' }, example: 'model.mtl' }) }) },
+    responses: fileResponses,
+  });
+  const cancelJob = createRoute({
+    method: 'delete',
+    path: '/{id}',
+    operationId: 'cancelJob',
+    tags: ['jobs'],
+    summary: 'Cancel a job: a queued one at once, a running one\'s stage in progress is stopped',
+    request: { params: jobIdParam },
+    responses: {
+      200: { description: 'The job, ended cancelled', content: { 'application/json': { schema: JobView } } },
+      202: { description: 'The job, still running: its stopped stage is ending', content: { 'application/json': { schema: JobView } } },
+      ...errorResponses(400, 401, 404, 409, 410),
+    },
+  });
+
+  return new OpenAPIHono<AppEnv>()
+    .openapi(getJob, (c) => c.json(service.view(find(c)), 200), validationHook)
+    .openapi(
+      getResult,
+      (c) => {
+        const result = resultOf(find(c));
+        return sendFile(c, result.path, result);
+      },
+      validationHook,
+    )
+    .openapi(
+      getFile,
+      (c) => {
+        const job = find(c);
+        const result = resultOf(job);
+        const name = c.req.param('name');
+        // Only a name the result lists: never a path built from the request.
+        const file = (result.files ?? [result]).find((f) => f.name === name);
+        if (!file) {
+          const names = (result.files ?? [result]).map((f) => f.name).join(', ');
+          throw invalid('name', 'unknown_file', `job ${job.id} has no result file ${JSON.stringify(name.slice(0, 64))}; its files are ${names}`, 404);
+        }
+        return sendFile(c, path.join(path.dirname(result.path), file.name), file);
+      },
+      validationHook,
+    )
+    .openapi(
+      cancelJob,
+      async (c) => {
+        const job = find(c);
+        const cancel = service.cancel(job);
+        if (cancel.outcome === 'finished') {
+          throw new ApiError(409, 'job_finished', `job ${job.id} is ${service.get(job.id)!.state} and cannot be cancelled`);
+        }
+        // A running job's stage is stopped now; the answer waits a moment for it to end, so it
+        // can say cancelled (200). Past that, 202: accepted, done shortly.
+        if (cancel.outcome === 'stopping') await settledWithin(cancel.done, CANCEL_WAIT_MS);
+        const view = service.view(service.get(job.id)!);
+        return view.state === 'running' ? c.json(view, 202) : c.json(view, 200);
+      },
+      validationHook,
+    );
 }

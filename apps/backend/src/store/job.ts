@@ -6,7 +6,8 @@ import type { ModelFormat, ModelQuality, QualityReport } from '@orfeas/engines';
 import type { Stage } from '@orfeas/metrics';
 
 export type JobType = 'image_to_3d' | 'text_to_image';
-export type JobState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+export const JOB_STATES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
 export const FINISHED_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled'];
 
 export interface ImageTo3dParams {
