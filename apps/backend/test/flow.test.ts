@@ -59,8 +59,11 @@ describe('image to 3D over HTTP and WebSocket', () => {
     expect(complete).toMatchObject({ jobId, cached: false, result: { contentType: 'model/obj', name: 'model.obj' } });
     expect(Object.keys(complete.stageTimings)).toEqual([...IMAGE_TO_3D_STAGES]);
 
-    const job = await (await fetch(`${server.url}/api/v1/jobs/${jobId}`)).json();
-    expect(job).toMatchObject({ state: 'completed', progress: 1, type: 'image_to_3d', quality: { grade: 'B' } });
+    const job = (await (await fetch(`${server.url}/api/v1/jobs/${jobId}`)).json()) as any;
+    expect(job).toMatchObject({ state: 'completed', progress: 1, type: 'image_to_3d', result: { engine: 'test-3d' } });
+    // The pipeline adds the stage scores the engine reported along the way but left out of the
+    // final report (the test engine's report has no background_removal score; its cut-out had 0.9).
+    expect(job.quality.scores).toMatchObject({ background_removal: 0.9, shape: 0.8, texture: 0.75, overall: 0.8 });
 
     const file = await fetch(`${server.url}${complete.result.url}`);
     expect(file.status).toBe(200);
@@ -75,9 +78,19 @@ describe('image to 3D over HTTP and WebSocket', () => {
     expect(moved('image_uploads_total', { format: 'png', status: 'accepted' })).toBe(1);
     expect(moved('successful_generations_total', { type: 'image_to_3d' })).toBe(1);
     for (const stage of IMAGE_TO_3D_STAGES) expect(moved('pipeline_stage_duration_seconds_count', { stage })).toBe(1);
-    expect(moved('quality_grade_total', { grade: 'B' })).toBe(1);
-    expect(moved('quality_auto_repairs_total', { repair_type: 'fill_holes' })).toBe(2);
-    expect(moved('quality_checks_total', { check: 'watertight', result: 'fail' })).toBe(1);
+    // The quality family, from the report: one grade, each check by its result, repairs by count,
+    // each issue by stage and type, and each stage score (the merged one included).
+    expect(moved('quality_grade_total', { grade: job.quality.grade })).toBe(1);
+    expect(moved('quality_grade_total')).toBe(1);
+    for (const [check, passed] of Object.entries(job.quality.checks)) {
+      expect(moved('quality_checks_total', { check, result: passed ? 'pass' : 'fail' })).toBe(1);
+      expect(moved('quality_checks_total', { check, result: passed ? 'fail' : 'pass' })).toBe(0);
+    }
+    for (const [repair, count] of Object.entries(job.quality.repairs)) expect(moved('quality_auto_repairs_total', { repair_type: repair })).toBe(count);
+    for (const issue of job.quality.issues) expect(moved('quality_validation_failures_total', { stage: issue.stage, issue_type: issue.issueType })).toBe(1);
+    expect(moved('quality_score_count', { stage: 'background_removal' })).toBe(1);
+    expect(moved('quality_score_sum', { stage: 'background_removal' })).toBeCloseTo(0.9);
+    expect(moved('generation_quality_score_sum', { type: 'image_to_3d' })).toBeCloseTo(job.quality.scores.overall);
     expect(moved('job_wait_duration_seconds_count', { type: 'image_to_3d' })).toBe(1);
     expect(moved('websocket_messages_sent_total', { event_type: 'complete' })).toBeGreaterThanOrEqual(1);
     expect(valueOf(after, 'active_jobs', { type: 'image_to_3d' })).toBe(0);

@@ -19,6 +19,7 @@ import type { Engines } from '../jobs/engines.js';
 import { JobEvents } from '../jobs/events.js';
 import { executeJob } from '../jobs/executor.js';
 import { JobService } from '../jobs/service.js';
+import { startGenerationSeries } from '../pipeline/generation-metrics.js';
 import { UnrecordedEndings } from '../jobs/unrecorded-endings.js';
 import { createLogger } from '../log/index.js';
 import { StageDurations } from '../pipeline/eta.js';
@@ -84,6 +85,7 @@ export async function createApp({ config, engines, logger, metrics: given }: Cre
         },
       },
     });
+  startGenerationSeries(metrics);
   const requeued = store.requeueRunning();
   if (requeued > 0) log.info({ jobs: requeued }, 'jobs left running by the previous process are queued again');
 

@@ -2,8 +2,8 @@
  * Records how a generation ended: the text-to-image / 3D families, the business family and,
  * for models, the quality family from the engine's QualityReport.
  */
-import type { QualityReport } from '@orfeas/engines';
-import { QUALITY_CHECKS, type Metrics } from '@orfeas/metrics';
+import { STYLES, type QualityReport } from '@orfeas/engines';
+import { GENERATION_STATUSES, QUALITY_CHECKS, type Metrics } from '@orfeas/metrics';
 import type { ImageTo3dParams, Job, TextToImageParams } from '../store/index.js';
 
 export interface GenerationOutcome {
@@ -15,6 +15,17 @@ export interface GenerationOutcome {
   file?: { sizeBytes: number; format: string };
   qualityScore?: number;
   report?: QualityReport;
+}
+
+/**
+ * The text-to-image series, whose style values the engines know and the catalog does not,
+ * exist at 0 from the start (createMetrics starts those whose every value the catalog lists).
+ */
+export function startGenerationSeries(metrics: Metrics): void {
+  for (const style of STYLES) {
+    metrics.textToImage.durationSeconds.zero({ style });
+    for (const status of GENERATION_STATUSES) metrics.textToImage.generationsTotal.inc({ style, status }, 0);
+  }
 }
 
 export function recordGeneration(metrics: Metrics, job: Job, outcome: GenerationOutcome): void {

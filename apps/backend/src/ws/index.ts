@@ -45,6 +45,9 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log, ap
     });
   }
   const stream = new GpuStream(io, gpu);
+  // The event types of the protocol are known in advance: their series exist at 0 from the start.
+  for (const event of Object.values(SENT)) metrics.websocket.messagesSentTotal.inc({ event_type: event }, 0);
+  for (const event of KNOWN) metrics.websocket.messagesReceivedTotal.inc({ event_type: event }, 0);
 
   events.on('progress', (payload) => void io.to(jobRoom(payload.jobId)).emit(SENT.progress, payload));
   events.on('stage_change', (payload) => void io.to(jobRoom(payload.jobId)).emit(SENT.stage_change, payload));
