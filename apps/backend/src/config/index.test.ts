@@ -1,5 +1,6 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './index.js';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from './index.js';
 
 describe('loadConfig', () => {
   it('has working defaults for every variable', () => {
@@ -38,5 +39,11 @@ describe('loadConfig', () => {
       expect(() => loadConfig(env)).toThrow(ConfigError);
       expect(() => loadConfig(env)).toThrow(named);
     }
+  });
+
+  it('has every variable in the README\'s configuration table', () => {
+    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const documented = [...readme.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]);
+    expect(CONFIG_VARIABLES.filter((v) => !documented.includes(v))).toEqual([]);
   });
 });

@@ -61,6 +61,9 @@ const schema = z.object({
 
 export type Env = z.output<typeof schema>;
 
+/** Every variable the backend reads (the README's configuration table lists each one). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 export interface Config {
   port: number;
   host: string;
