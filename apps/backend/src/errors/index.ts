@@ -5,6 +5,7 @@
  * else thrown is an internal fault: logged, counted by the middleware, answered 500 without details.
  */
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { UNMATCHED_ROUTE, type Metrics } from '@orfeas/metrics';
 import type { Logger } from 'pino';
@@ -62,6 +63,10 @@ export function errorHandler(metrics: Metrics, log: Logger): ErrorHandler<AppEnv
         c.error = undefined;
       }
       return c.json(errorBody(err), err.status);
+    }
+    // A refusal from a Hono middleware (a body limit, a validator) is the client's, with its status.
+    if (err instanceof HTTPException && err.status < 500) {
+      return c.json({ error: { code: 'bad_request', message: err.message || 'the request was refused' } }, err.status as ContentfulStatusCode);
     }
     // errors_total{type,route} of a thrown error is recorded by the HTTP metrics middleware.
     if (isStorageFull(err)) {
