@@ -1,17 +1,21 @@
 /**
- * Finds and loads the napi addon built into native/. A missing or broken addon is a reason
- * naming the build command, never a crash: the backend treats it like a host without NVML.
+ * Finds and loads the napi addon: ORFEAS_GPU_SAMPLER_ADDON when set, else the build in native/
+ * (this repository), else the host's platform package (an install). A missing or broken addon
+ * is a reason saying what to install or build, never a crash: the backend treats it like a
+ * host without NVML.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GpuSampler } from '../sampler/types.js';
+import { BUILD_COMMAND, currentHost, notInstalledMessage, platformPackage } from './platform.js';
+
+export { BUILD_COMMAND } from './platform.js';
 
 /** The package root (this file is dist/native/binding.js or src/native/binding.ts). */
 export const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const nativeDir = join(packageRoot, 'native');
-export const BUILD_COMMAND = 'npm run build -w @orfeas/gpu-sampler';
 /** Overrides the addon's path (tests point it at a missing file). */
 export const ADDON_ENV = 'ORFEAS_GPU_SAMPLER_ADDON';
 
@@ -25,29 +29,42 @@ export interface NativeBinding {
 export type Loaded = { binding: NativeBinding; path: string } | { reason: string };
 
 const require = createRequire(import.meta.url);
+const manifest = require('../../package.json') as { name: string; napi: { binaryName: string; targets: string[] } };
 
-/** The addon for this platform: native/gpu-sampler.<platform>-<arch>[-libc].node. */
-function addonPath(): string | undefined {
+/** This host's platform package (or why there is none). */
+export const hostPlatform = platformPackage(currentHost(), { name: manifest.name, targets: manifest.napi.targets });
+/** Where `napi build --platform` puts this host's addon in this repository. */
+const builtAddon = join(nativeDir, `${manifest.napi.binaryName}.${hostPlatform.identity}.node`);
+
+/** The installed platform package's folder, if there is one. */
+export function platformPackageDir(): string | undefined {
+  if (!('packageName' in hostPlatform)) return undefined;
+  try {
+    return dirname(require.resolve(`${hostPlatform.packageName}/package.json`));
+  } catch {
+    return undefined;
+  }
+}
+
+function addonPath(): { path: string } | { reason: string } {
   const override = process.env[ADDON_ENV];
-  if (override) return override;
-  if (!existsSync(nativeDir)) return undefined;
-  const prefix = `gpu-sampler.${process.platform}-${process.arch}`;
-  const file = readdirSync(nativeDir).find((f) => f.startsWith(prefix) && f.endsWith('.node'));
-  return file && join(nativeDir, file);
+  if (override) {
+    return existsSync(override) ? { path: override } : { reason: `the native addon ${override} (${ADDON_ENV}) is missing: build it with \`${BUILD_COMMAND}\` (needs Rust's cargo)` };
+  }
+  if (existsSync(builtAddon)) return { path: builtAddon };
+  if ('error' in hostPlatform) return { reason: hostPlatform.error };
+  const dir = platformPackageDir();
+  if (!dir) return { reason: notInstalledMessage(manifest, hostPlatform) };
+  return { path: join(dir, `${manifest.napi.binaryName}.${hostPlatform.identity}.node`) };
 }
 
 export function loadBinding(): Loaded {
-  const path = addonPath();
-  if (!path || !existsSync(path)) {
-    return {
-      reason:
-        `the native addon ${path ?? join(nativeDir, `gpu-sampler.${process.platform}-${process.arch}*.node`)} is missing: ` +
-        `build it with \`${BUILD_COMMAND}\` (needs Rust's cargo)`,
-    };
-  }
+  const found = addonPath();
+  if ('reason' in found) return found;
+  const { path } = found;
   try {
     return { binding: require(path) as NativeBinding, path };
   } catch (error) {
-    return { reason: `the native addon ${path} failed to load (${(error as Error).message}): rebuild it with \`${BUILD_COMMAND}\`` };
+    return { reason: `the native addon ${path} failed to load (${(error as Error).message}): reinstall ${manifest.name}, or in the ORFEAS repository rebuild it with \`${BUILD_COMMAND}\`` };
   }
 }
