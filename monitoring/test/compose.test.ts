@@ -1,24 +1,65 @@
 /**
- * docker-compose-monitoring.yml, checked structurally (no Docker engine here): the four
+ * docker-compose-monitoring.yml, checked structurally and by `docker-compose config` (no Docker
+ * engine here): the backend built from the repository's Dockerfile beside the four monitoring
  * services, pinned images, every mounted repository path present, the provisioning mounted
- * where Grafana reads it, and a way to reach the backend on the host.
+ * where Grafana reads it, and the backend where Prometheus scrapes it.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { COMPOSE_FILE, MONITORING_DIR } from '../stack/paths.mjs';
 
-interface Service { image: string; volumes?: string[]; network_mode?: string; extra_hosts?: string[]; ports?: string[] }
+interface Service {
+  image: string;
+  build?: { context: string; dockerfile: string };
+  volumes?: string[];
+  network_mode?: string;
+  extra_hosts?: string[];
+  ports?: string[];
+  environment?: Record<string, string>;
+  read_only?: boolean;
+  tmpfs?: string[];
+}
 const compose: { services: Record<string, Service>; volumes?: Record<string, unknown> } = parse(readFileSync(COMPOSE_FILE, 'utf8'));
+const GPU_OVERRIDE = resolve(MONITORING_DIR, 'docker-compose-gpu.yml');
 const services = Object.entries(compose.services);
+const pulled = services.filter(([, service]) => !service.build);
+const composeTool = spawnSync('docker-compose', ['version'], { encoding: 'utf8' });
 
 describe('docker-compose-monitoring.yml', () => {
-  it('runs Prometheus, Alertmanager, Grafana and node exporter', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['alertmanager', 'grafana', 'node-exporter', 'prometheus']);
+  it('runs the backend beside Prometheus, Alertmanager, Grafana and node exporter', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['alertmanager', 'backend', 'grafana', 'node-exporter', 'prometheus']);
   });
 
-  it.each(services)('%s has a pinned image', (_, service) => {
+  it('builds the backend from the repository Dockerfile and keeps its data on a volume, on a read-only root', () => {
+    const backend = compose.services.backend!;
+    expect(existsSync(resolve(MONITORING_DIR, backend.build!.context, backend.build!.dockerfile))).toBe(true);
+    expect(backend.volumes).toContain('orfeas-data:/data');
+    expect(backend.read_only).toBe(true);
+    expect(backend.tmpfs).toContain('/tmp');
+    // Prometheus scrapes localhost:<PORT> from the host network, where the backend listens.
+    expect(backend.network_mode).toBe('host');
+    const prometheus = readFileSync(resolve(MONITORING_DIR, 'prometheus/prometheus.yml'), 'utf8');
+    expect(prometheus).toContain(`localhost:${backend.environment?.PORT}`);
+  });
+
+  it('passes docker-compose config, alone and with the GPU override', (ctx) => {
+    if (composeTool.status !== 0) {
+      if (process.env.CI === 'true') throw new Error('needs docker-compose (apt-get install docker-compose); CI=true, so a missing tool is a failure');
+      ctx.skip('needs docker-compose (apt-get install docker-compose)');
+    }
+    const plain = spawnSync('docker-compose', ['-f', COMPOSE_FILE, 'config', '--quiet'], { encoding: 'utf8' });
+    expect(plain.status, plain.stderr).toBe(0);
+    const gpu = spawnSync('docker-compose', ['-f', COMPOSE_FILE, '-f', GPU_OVERRIDE, 'config'], { encoding: 'utf8' });
+    expect(gpu.status, gpu.stderr).toBe(0);
+    const merged = parse(gpu.stdout);
+    expect(merged.services.backend.deploy.resources.reservations.devices).toEqual([{ driver: 'nvidia', count: 'all', capabilities: ['gpu', 'utility'] }]);
+    expect(merged.services.backend.volumes.length).toBe(1);
+  });
+
+  it.each(pulled)('%s has a pinned image', (_, service) => {
     expect(service.image).toMatch(/^[\w./-]+:v?\d+\.\d+\.\d+$/);
   });
 
