@@ -15,9 +15,8 @@ COPY --from=node /usr/local/include/node /usr/local/include/node
 COPY --from=node /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/npm
 RUN ln -sf ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
  && ln -sf ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx
-# node-gyp builds better-sqlite3 against these headers when no prebuilt binary can be fetched;
 # CI=true makes a missing cargo fail the build instead of producing an image without the addon.
-ENV npm_config_nodedir=/usr/local CI=true TURBO_TELEMETRY_DISABLED=1 CARGO_BUILD_JOBS=2
+ENV CI=true TURBO_TELEMETRY_DISABLED=1 CARGO_BUILD_JOBS=2
 WORKDIR /src
 # Every workspace's manifest first, so the dependency layer is rebuilt only when they change
 # (deploy/test/image.test.ts checks that this list names every workspace).
@@ -28,7 +27,8 @@ COPY packages/engines/package.json packages/engines/
 COPY apps/backend/package.json apps/backend/
 COPY monitoring/package.json monitoring/
 COPY deploy/package.json deploy/
-RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+# node-gyp builds better-sqlite3 against Node's headers here when no prebuilt binary can be fetched.
+RUN --mount=type=cache,target=/root/.npm npm_config_nodedir=/usr/local npm ci --no-audit --no-fund
 COPY tsconfig.base.json turbo.json Cargo.toml Cargo.lock ./
 COPY crates crates
 COPY packages packages

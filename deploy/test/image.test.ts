@@ -95,7 +95,10 @@ describe('the image', () => {
     }
   });
 
-  it('without a driver reports gpu_sampler_up 0 and no device series, runs a real job as non-root, and stops on SIGTERM with exit 0', async (ctx) => {
+  // A real job on the CPU engines, with podman's start and stop around it: minutes of margin on a loaded 2-core machine.
+  const SLOW = { timeout: 300_000 };
+
+  it('without a driver reports gpu_sampler_up 0 and no device series, runs a real job as non-root, and stops on SIGTERM with exit 0', SLOW, async (ctx) => {
     needs(ctx, missing);
     const name = `orfeas-auto-${suffix}`;
     const url = await start(name, { ORFEAS_GPU: 'auto', WORKER_CONCURRENCY: '1' });
@@ -137,7 +140,7 @@ describe('the image', () => {
     expect(stopped.logs).toContain('"msg":"stopped"');
   });
 
-  it('starts again on the same volume with the job still there, and with ORFEAS_GPU=sim labels the simulated GPUs', async (ctx) => {
+  it('starts again on the same volume with the job still there, and with ORFEAS_GPU=sim labels the simulated GPUs', SLOW, async (ctx) => {
     needs(ctx, missing);
     expect(jobId, 'the first run made a job').not.toBe('');
     const name = `orfeas-sim-${suffix}`;
