@@ -33,6 +33,7 @@ import { textToImageRoutes } from '../routes/text-to-image.js';
 import { FreeSpace } from '../storage/free-space.js';
 import { Retention } from '../storage/retention.js';
 import { JobStore } from '../store/index.js';
+import { studioDir, studioRoutes } from '../studio/index.js';
 import type { AppEnv } from './env.js';
 import { documentApi, metricsRoute } from './openapi.js';
 import { VERSION } from './version.js';
@@ -135,6 +136,11 @@ export async function createApp({ config, engines, logger, metrics: given }: Cre
     .route('/api/v1/jobs', jobRoutes({ service, store }))
     .route('/api/v1/gpu', gpuRoutes({ gpu }));
   documentApi(app, config);
+  if (config.studio) {
+    const dir = studioDir();
+    if (!dir) log.warn('the studio page is not built; / answers 404 until `npm run build -w @orfeas/studio`');
+    app.route('/', studioRoutes(dir));
+  }
   app.onError(errorHandler(metrics, log));
   app.notFound(notFoundHandler(metrics));
 

@@ -55,6 +55,8 @@ const schema = z.object({
   ORFEAS_SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
   ORFEAS_TXT2IMG_URL: optionalUrl,
   ORFEAS_3D_SERVER_URL: optionalUrl,
+  /** The studio page at `/` (@orfeas/studio's built files); off leaves `/` to the API's 404. */
+  ORFEAS_STUDIO: z.enum(['on', 'off']).default('on'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().min(1).max(32).default('production'),
 });
@@ -89,6 +91,8 @@ export interface Config {
   remote: { textToImageUrl?: string; modelServerUrl?: string };
   logLevel: Env['LOG_LEVEL'];
   environment: string;
+  /** Serve the studio page at `/` (ORFEAS_STUDIO). */
+  studio: boolean;
 }
 
 export class ConfigError extends Error {
@@ -156,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retentionMs: e.ORFEAS_RETENTION,
     shutdownGraceMs: e.ORFEAS_SHUTDOWN_GRACE_MS,
     remote: { textToImageUrl: e.ORFEAS_TXT2IMG_URL, modelServerUrl: e.ORFEAS_3D_SERVER_URL },
+    studio: e.ORFEAS_STUDIO === 'on',
     logLevel: e.LOG_LEVEL,
     environment: e.NODE_ENV,
   };
