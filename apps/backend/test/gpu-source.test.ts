@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/index.js';
 import { scrape, valueOf } from './support/scrape.js';
 import { needs } from './support/needs.js';
-import { startTestServer } from './support/server.js';
+import { nextEvent, socketClient, startTestServer } from './support/server.js';
 import { createTestEngines } from './support/test-engines.js';
 
 let server: RunningServer | undefined;
@@ -48,6 +48,23 @@ describe('ORFEAS_GPU', () => {
     expect(info.length).toBeGreaterThan(0);
     expect(new Set(info.map((s) => s.labels.source))).toEqual(new Set(['sim']));
     expect(await (await fetch(`${server.url}/api/v1/gpu`)).json()).toMatchObject({ available: true, source: 'sim' });
+
+    // The `gpu` room sends, with each snapshot, the min / max / mean of the readings since the last.
+    const socket = await socketClient(server.url);
+    try {
+      expect(await socket.emitWithAck('gpu_subscribe', { hz: 5 })).toEqual({ ok: true, hz: 5 });
+      const stats = await nextEvent(socket, 'gpu_stats', (p: any) => p.window?.some((w: any) => w.count > 0));
+      expect(stats).toMatchObject({ hz: 5, source: 'sim' });
+      for (const w of stats.window.filter((x: any) => x.count > 0)) {
+        const u = w.utilizationRatio;
+        expect(u.min).toBeLessThanOrEqual(u.mean);
+        expect(u.mean).toBeLessThanOrEqual(u.max);
+        // A 200 ms window at the sampler's 100 ms interval: a few readings, not the whole ring.
+        expect(w.count).toBeLessThanOrEqual(5);
+      }
+    } finally {
+      socket.close();
+    }
   });
 
   it('auto pointed at nvml-sim through ORFEAS_NVML_LIBRARY: the simulator is still labelled sim', async (ctx) => {

@@ -14,6 +14,7 @@ export interface GpuSampler {
   readonly reason?: string;
   devices(): unknown;
   latest(): unknown;
+  window(ms: number): unknown;
   stats(): { source?: 'nvml' | 'sim' };
   stop(): void;
 }
@@ -32,8 +33,11 @@ export interface Gpu {
   source: GpuSource;
   sampler?: GpuSampler;
   reason?: string;
-  /** What GET /api/v1/gpu and the `gpu` room send. */
-  snapshot(): Record<string, unknown>;
+  /**
+   * What GET /api/v1/gpu and the `gpu` room send. With `windowMs`, also the min / max / mean of
+   * each device's readings over that window, so a chart point shows the spikes between points.
+   */
+  snapshot(windowMs?: number): Record<string, unknown>;
   stop(): void;
 }
 
@@ -74,7 +78,15 @@ export async function startGpu(config: Config, registry: Registry, log: Logger):
   return {
     source,
     sampler: s,
-    snapshot: () => ({ available: true, source, devices: s.devices(), latest: s.latest(), stats: s.stats(), timestamp: new Date().toISOString() }),
+    snapshot: (windowMs) => ({
+      available: true,
+      source,
+      devices: s.devices(),
+      latest: s.latest(),
+      ...(windowMs ? { window: s.window(windowMs) } : {}),
+      stats: s.stats(),
+      timestamp: new Date().toISOString(),
+    }),
     stop: () => s.stop(),
   };
 }

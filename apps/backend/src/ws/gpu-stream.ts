@@ -48,7 +48,8 @@ export class GpuStream {
     this.io.to(room).emit(SENT.gpu_stats, this.snapshot(hz));
   }
 
+  /** A snapshot with the window since the previous one (1 / hz seconds). */
   private snapshot(hz: number) {
-    return { hz, ...(toJson(this.gpu.snapshot()) as Record<string, unknown>) };
+    return { hz, ...(toJson(this.gpu.snapshot(1000 / hz)) as Record<string, unknown>) };
   }
 }
