@@ -25,6 +25,7 @@ COPY packages/metrics/package.json packages/metrics/
 COPY packages/gpu-sampler/package.json packages/gpu-sampler/
 COPY packages/engines/package.json packages/engines/
 COPY apps/backend/package.json apps/backend/
+COPY apps/studio/package.json apps/studio/
 COPY monitoring/package.json monitoring/
 COPY deploy/package.json deploy/
 # node-gyp builds better-sqlite3 against Node's headers here when no prebuilt binary can be fetched.
@@ -37,7 +38,7 @@ RUN --mount=type=cache,target=/src/target \
     npx turbo run build --filter=@orfeas/backend... \
  && npm prune --omit=dev --no-audit --no-fund
 
-# ---- runtime: Node 20 slim with production dependencies, dist/, the addon and nvml-sim.
+# ---- runtime: Node 20 slim with production dependencies, dist/, the addon, nvml-sim and the studio's files.
 FROM ${NODE_IMAGE} AS runtime
 ARG VERSION=0.1.0
 ARG REVISION=unknown
@@ -68,6 +69,8 @@ COPY --from=builder /src/packages/gpu-sampler/dist packages/gpu-sampler/dist
 COPY --from=builder /src/packages/gpu-sampler/native packages/gpu-sampler/native
 COPY --from=builder /src/apps/backend/package.json apps/backend/
 COPY --from=builder /src/apps/backend/dist apps/backend/dist
+COPY --from=builder /src/apps/studio/package.json apps/studio/
+COPY --from=builder /src/apps/studio/dist apps/studio/dist
 # utility is the driver capability NVML needs: with it the NVIDIA container toolkit mounts
 # libnvidia-ml.so.1. Without a GPU, ORFEAS_GPU=auto reports gpu_sampler_up 0 and no device series.
 # The shutdown grace stays under the 10 s a container engine waits before SIGKILL.

@@ -103,6 +103,9 @@ describe('the image', () => {
     const name = `orfeas-auto-${suffix}`;
     const url = await start(name, { ORFEAS_GPU: 'auto', WORKER_CONCURRENCY: '1' });
     expect((await fetch(`${url}/ready`)).status).toBe(200);
+    const studio = await fetch(`${url}/`);
+    expect(studio.status).toBe(200);
+    expect(studio.headers.get('content-type')).toMatch(/^text\/html/);
     const samples = await metrics(url);
     expect(samples.find((s) => s.name === 'gpu_sampler_up')?.value).toBe(0);
     expect(samples.filter((s) => s.labels.gpu !== undefined)).toEqual([]);
