@@ -1,10 +1,10 @@
 //! Everything the sampler keeps for one device: identity, latest reading, rings of readings
 //! and driver samples, integrals, and counts of samples and errors.
-use crate::error_kind::error_kind;
+use crate::error_kind::{error_kind, ErrorKind};
 use crate::field::{Field, FieldSet};
 use crate::integral::{ContinuedTotal, Integral, Rule};
 use crate::reader::{ReadPlan, TickRead};
-use crate::reading::{DriverSample, DriverSampleKind, Reading, THROTTLE_REASONS};
+use crate::reading::{DriverSample, DriverSampleKind, Reading, ThrottleReason, THROTTLE_REASONS};
 use crate::ring::{Ring, Sequenced};
 use nvml_wrapper::error::NvmlError;
 use std::collections::BTreeMap;
@@ -33,14 +33,6 @@ pub enum EnergySource {
 }
 
 impl EnergySource {
-    pub fn name(self) -> &'static str {
-        match self {
-            EnergySource::Counter => "counter",
-            EnergySource::PowerSamples => "power_samples",
-            EnergySource::PowerReadings => "power_readings",
-        }
-    }
-
     fn of_rank(rank: u8) -> EnergySource {
         match rank {
             3 => EnergySource::Counter,
@@ -62,7 +54,7 @@ pub struct DeviceState {
     pub readings: Ring<Reading>,
     pub driver_samples: Ring<DriverSample>,
     pub samples_total: u64,
-    pub errors: BTreeMap<(&'static str, &'static str), u64>,
+    pub errors: BTreeMap<(Field, ErrorKind), u64>,
     last_seen_utilization_us: u64,
     last_seen_power_us: u64,
     utilization_samples_offered: bool,
@@ -128,7 +120,7 @@ impl DeviceState {
     }
 
     pub fn count_error(&mut self, field: Field, error: &NvmlError) {
-        *self.errors.entry((field.name(), error_kind(error))).or_insert(0) += 1;
+        *self.errors.entry((field, error_kind(error))).or_insert(0) += 1;
     }
 
     /// Folds one tick into the device; `next_seq` hands out cursor positions.
@@ -225,9 +217,9 @@ impl DeviceState {
         (self.energy.value(), EnergySource::of_rank(self.energy.rank()))
     }
 
-    /// Seconds with each throttle reason active, by reason name.
-    pub fn throttle_seconds(&self) -> Vec<(&'static str, f64)> {
-        THROTTLE_REASONS.iter().zip(&self.throttle).map(|((name, _), i)| (*name, i.total)).collect()
+    /// Seconds with each throttle reason active.
+    pub fn throttle_seconds(&self) -> Vec<(ThrottleReason, f64)> {
+        THROTTLE_REASONS.iter().zip(&self.throttle).map(|((reason, _), i)| (*reason, i.total)).collect()
     }
 }
 
@@ -246,7 +238,13 @@ mod tests {
 
     fn tick(mono_s: f64, util: Option<f64>, power: Option<f64>) -> TickRead {
         TickRead {
-            reading: Reading { time_ms: mono_s * 1000.0, utilization_ratio: util, power_watts: power, throttle_reasons: Some(0x4), ..Reading::default() },
+            reading: Reading {
+                time_ms: mono_s * 1000.0,
+                utilization_ratio: util,
+                power_watts: power,
+                throttle_reasons: Some(0x4),
+                ..Reading::default()
+            },
             mono_s,
             ..TickRead::default()
         }
@@ -260,7 +258,7 @@ mod tests {
         t.errors.push((Field::Fans, NvmlError::NotSupported));
         d.apply(t, &mut next);
         assert!(d.plan().disabled.contains(Field::Fans));
-        assert_eq!(d.errors.get(&("fans", "not_supported")), Some(&1));
+        assert_eq!(d.errors.get(&(Field::Fans, ErrorKind::NotSupported)), Some(&1));
     }
 
     #[test]
@@ -273,7 +271,7 @@ mod tests {
         }
         assert!((d.busy_seconds() - 0.5).abs() < 1e-12);
         assert_eq!(d.energy_joules(), (100.0, EnergySource::PowerReadings));
-        assert_eq!(d.throttle_seconds()[2], ("sw_power_cap", 1.0));
+        assert_eq!(d.throttle_seconds()[2], (ThrottleReason::SwPowerCap, 1.0));
         // The ring kept the newest 4 of 4; every reading got its own cursor position.
         assert_eq!(d.readings.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
     }

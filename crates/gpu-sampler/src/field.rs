@@ -35,24 +35,6 @@ impl Field {
         Field::Handle,
     ];
 
-    pub fn name(self) -> &'static str {
-        match self {
-            Field::Utilization => "utilization",
-            Field::Memory => "memory",
-            Field::Temperature => "temperature",
-            Field::Power => "power",
-            Field::PowerLimit => "power_limit",
-            Field::Energy => "energy",
-            Field::Clocks => "clocks",
-            Field::Throttle => "throttle",
-            Field::Fans => "fans",
-            Field::PerformanceState => "performance_state",
-            Field::UtilizationSamples => "utilization_samples",
-            Field::PowerSamples => "power_samples",
-            Field::Handle => "handle",
-        }
-    }
-
     fn bit(self) -> u16 {
         1 << (self as u16)
     }
@@ -69,7 +51,8 @@ impl FieldSet {
     pub fn insert(&mut self, f: Field) {
         self.0 |= f.bit();
     }
-    pub fn names(self) -> Vec<&'static str> {
-        Field::ALL.iter().filter(|f| self.contains(**f)).map(|f| f.name()).collect()
+    /// The fields in the set, in Field::ALL's order.
+    pub fn fields(self) -> Vec<Field> {
+        Field::ALL.into_iter().filter(|f| self.contains(*f)).collect()
     }
 }

@@ -12,11 +12,13 @@ pub mod ring;
 pub mod sampler;
 pub mod snapshot;
 pub mod source;
+pub mod start_error;
 pub mod window;
 
 #[cfg(feature = "napi")]
 mod napi;
 
 pub use options::SamplerOptions;
-pub use sampler::{Sampler, StartError};
+pub use sampler::Sampler;
 pub use source::Source;
+pub use start_error::StartError;

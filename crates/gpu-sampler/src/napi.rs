@@ -1,156 +1,377 @@
 //! The Node binding (napi-rs): a thin class over `Sampler` that copies snapshots into JS
-//! objects. No panic crosses into Node: every entry point runs under catch_unwind.
-use crate::reading::{throttle_names, DriverSample, Reading};
-use crate::snapshot::{DeviceInfo, DeviceStats, SamplesSince, Snapshot, Stats};
+//! objects. These structs and string enums are the one definition of @orfeas/gpu-sampler's
+//! shapes: `napi build` writes them, with these doc comments, into the package's addon.d.ts,
+//! which its TypeScript re-exports. No panic crosses into Node: every entry point runs under
+//! catch_unwind.
+use crate::device::EnergySource;
+use crate::error_kind::ErrorKind;
+use crate::field::Field;
+use crate::reading::{throttle_reasons, DriverSample, DriverSampleKind, Reading, ThrottleReason};
+use crate::snapshot::{DeviceInfo, DeviceStats, ErrorCount, SamplesSince, Snapshot, Stats};
 use crate::window::{MinMaxMean, WindowStats};
-use crate::{Sampler, SamplerOptions};
+use crate::{Sampler, SamplerOptions, Source, StartError};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
-fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(Error::from_reason(format!("gpu-sampler: {what} panicked"))))
+fn guarded<T, S: AsRef<str>>(what: &str, on_panic: S, f: impl FnOnce() -> Result<T, S>) -> Result<T, S> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(Error::new(on_panic, format!("gpu-sampler: {what} panicked"))))
 }
 
+/// Why the sampler did not start: the `code` of the error startSampler throws.
+#[napi(string_enum = "snake_case")]
+pub enum StartErrorCode {
+    /// An option is out of range (the message names it, the value and what is allowed).
+    Options,
+    /// The NVML library could not be loaded: no NVIDIA driver on this host, or a wrong path.
+    Load,
+    /// NVML loaded but did not initialize (nvmlInit or listing the devices failed).
+    Init,
+    /// The operating system refused the sampling thread.
+    Thread,
+}
+
+/// napi-rs sets a thrown error's `code` from its status.
+impl AsRef<str> for StartErrorCode {
+    fn as_ref(&self) -> &str {
+        match self {
+            StartErrorCode::Options => "options",
+            StartErrorCode::Load => "load",
+            StartErrorCode::Init => "init",
+            StartErrorCode::Thread => "thread",
+        }
+    }
+}
+
+impl From<&StartError> for StartErrorCode {
+    fn from(e: &StartError) -> Self {
+        match e {
+            StartError::Options { .. } => StartErrorCode::Options,
+            StartError::Load { .. } => StartErrorCode::Load,
+            StartError::Init { .. } => StartErrorCode::Init,
+            StartError::Thread(_) => StartErrorCode::Thread,
+        }
+    }
+}
+
+/// Where readings come from, as the catalog's GPU_SOURCES: "nvml" for the NVIDIA driver, "sim"
+/// for nvml-sim's simulated GPUs (which says so itself, however it was loaded).
+#[napi(string_enum = "snake_case")]
+pub enum GpuSource {
+    Nvml,
+    Sim,
+}
+
+/// Why a GPU's clocks are held down (nvml.h's nvmlClocksEventReason* bits), as the catalog's
+/// GPU_THROTTLE_REASONS: the `reason` label of gpu_throttle_active and gpu_throttle_seconds_total.
+#[napi(string_enum = "snake_case")]
+pub enum GpuThrottleReason {
+    GpuIdle,
+    ApplicationsClocksSetting,
+    SwPowerCap,
+    HwSlowdown,
+    SyncBoost,
+    SwThermalSlowdown,
+    HwThermalSlowdown,
+    HwPowerBrakeSlowdown,
+    DisplayClockSetting,
+}
+
+/// What the sampler reads from each GPU each tick; "handle" is opening the GPU at all
+/// (nvmlDeviceGetHandleByIndex). The `field` label of gpu_sampler_errors_total.
+#[napi(string_enum = "snake_case")]
+pub enum GpuField {
+    Utilization,
+    Memory,
+    Temperature,
+    Power,
+    PowerLimit,
+    Energy,
+    Clocks,
+    Throttle,
+    Fans,
+    PerformanceState,
+    UtilizationSamples,
+    PowerSamples,
+    Handle,
+}
+
+/// An NVML error (nvmlReturn_t) as the `error` label of gpu_sampler_errors_total; "other" for
+/// one without a kind of its own.
+#[napi(string_enum = "snake_case")]
+pub enum GpuErrorKind {
+    NotSupported,
+    GpuLost,
+    Uninitialized,
+    InvalidArgument,
+    NoPermission,
+    NotFound,
+    InsufficientSize,
+    InsufficientPower,
+    DriverNotLoaded,
+    Timeout,
+    IrqIssue,
+    LibraryNotFound,
+    FunctionNotFound,
+    CorruptedInforom,
+    ResetRequired,
+    OperatingSystem,
+    LibRmVersionMismatch,
+    InUse,
+    InsufficientMemory,
+    NoData,
+    Unknown,
+    Other,
+}
+
+/// What a driver sample measures: "utilization" (a ratio) or "power" (watts).
+#[napi(string_enum = "snake_case")]
+pub enum GpuDriverSampleKind {
+    Utilization,
+    Power,
+}
+
+/// Where energyJoules comes from, best first: NVML's energy counter
+/// (nvmlDeviceGetTotalEnergyConsumption), ∫ of the driver's power samples, ∫ of the sampler's
+/// own power readings.
+#[napi(string_enum = "snake_case")]
+pub enum GpuEnergySource {
+    Counter,
+    PowerSamples,
+    PowerReadings,
+}
+
+/// What startSampler takes; createGpuSampler's options add to it.
 #[napi(object)]
 pub struct NativeOptions {
+    /// NVML library to load; default ORFEAS_NVML_LIBRARY, else libnvidia-ml.so.1.
     pub library_path: Option<String>,
+    /// Sampling interval, ms (1 to 3600000; default 100).
     pub interval_ms: Option<f64>,
+    /// Readings and driver samples kept per device (1 to 10000000; default 1000).
     pub ring_size: Option<u32>,
 }
 
+/// A GPU as NVML lists it.
 #[napi(object)]
-pub struct NativeDevice {
+pub struct GpuDevice {
+    /// NVML's device index: the `gpu` label.
     pub index: u32,
+    /// The product name, e.g. "NVIDIA H100 80GB HBM3".
     pub name: String,
+    /// NVML's UUID ("GPU-..."), stable across reboots and index changes.
     pub uuid: String,
+    /// Whether the GPU fell off the bus (NVML_ERROR_GPU_IS_LOST) or could not be opened: no longer read.
     pub lost: bool,
+    /// Unix time the GPU was marked lost, ms.
     pub lost_at_ms: Option<f64>,
-    pub disabled_fields: Vec<String>,
+    /// Fields the GPU answered NotSupported for: no longer read, counted once in the errors.
+    pub disabled_fields: Vec<GpuField>,
 }
 
+/// Frame buffer memory, bytes.
 #[napi(object)]
-pub struct NativeMemory {
+pub struct GpuMemoryBytes {
+    /// Installed.
     pub total: f64,
+    /// In use.
     pub used: f64,
+    /// Free to allocate.
     pub free: f64,
+    /// Reserved by the driver and firmware.
     pub reserved: f64,
 }
 
+/// Current clocks, Hz; a clock is absent when it could not be read.
 #[napi(object)]
-pub struct NativeClocks {
+pub struct GpuClocksHz {
+    /// Streaming multiprocessor clock.
     pub sm: Option<f64>,
+    /// Memory clock.
     pub memory: Option<f64>,
+    /// Graphics clock.
     pub graphics: Option<f64>,
+    /// Video encoder/decoder clock.
     pub video: Option<f64>,
 }
 
+/// One sampling tick of one device; a field is absent when it could not be read.
 #[napi(object)]
-pub struct NativeReading {
+pub struct GpuReading {
+    /// Position in the sampler's sequence, shared by readings and driver samples (see samples()).
     pub seq: f64,
+    /// The device's index.
     pub gpu: u32,
+    /// Unix time of the read, ms.
     pub time_ms: f64,
+    /// Share of the last sample period the GPU was busy (nvmlDeviceGetUtilizationRates), 0..1.
     pub utilization_ratio: Option<f64>,
+    /// Share of the last sample period device memory was read or written, 0..1.
     pub memory_utilization_ratio: Option<f64>,
-    pub memory_bytes: Option<NativeMemory>,
+    /// Frame buffer memory.
+    pub memory_bytes: Option<GpuMemoryBytes>,
+    /// GPU core temperature, °C.
     pub temperature_celsius: Option<f64>,
+    /// Power draw, W.
     pub power_watts: Option<f64>,
+    /// The enforced power limit, W.
     pub power_limit_watts: Option<f64>,
+    /// NVML's energy counter (since driver load), J.
     pub energy_counter_joules: Option<f64>,
-    pub clocks_hz: NativeClocks,
-    pub throttle_reasons: Option<Vec<String>>,
+    /// Current clocks.
+    pub clocks_hz: GpuClocksHz,
+    /// The throttle reasons active at the read.
+    pub throttle_reasons: Option<Vec<GpuThrottleReason>>,
+    /// Each fan's speed as a share of its maximum, 0..1, by fan index.
     pub fan_speed_ratios: Option<Vec<f64>>,
+    /// Performance state, 0 (P0, the fastest) to 15.
     pub performance_state: Option<u32>,
 }
 
+/// A sample of the driver's own buffer (nvmlDeviceGetSamples).
 #[napi(object)]
-pub struct NativeDriverSample {
+pub struct GpuDriverSample {
+    /// Position in the sampler's sequence (see samples()).
     pub seq: f64,
+    /// The device's index.
     pub gpu: u32,
-    /// "utilization" (ratio) or "power" (watts)
-    pub kind: String,
+    /// What the sample measures.
+    pub kind: GpuDriverSampleKind,
+    /// The driver's CPU timestamp, µs.
     pub timestamp_us: f64,
+    /// Ratio for utilization, watts for power.
     pub value: f64,
 }
 
+/// Minimum, maximum and mean of a value over the readings of a window.
 #[napi(object)]
-pub struct NativeMinMaxMean {
+pub struct GpuMinMaxMean {
+    /// The smallest value read.
     pub min: f64,
+    /// The largest value read.
     pub max: f64,
+    /// The mean of the values read (each reading counts once).
     pub mean: f64,
+    /// Readings that had the value.
     pub count: u32,
 }
 
+/// One device's readings over a window; a value is absent when no reading had it.
 #[napi(object)]
-pub struct NativeWindow {
+pub struct GpuWindow {
+    /// The device's index.
     pub gpu: u32,
+    /// Readings in the window.
     pub count: u32,
+    /// Unix time of the first reading in the window, ms.
     pub from_ms: Option<f64>,
+    /// Unix time of the last reading in the window, ms.
     pub to_ms: Option<f64>,
-    pub utilization_ratio: Option<NativeMinMaxMean>,
-    pub memory_utilization_ratio: Option<NativeMinMaxMean>,
-    pub memory_used_bytes: Option<NativeMinMaxMean>,
-    pub temperature_celsius: Option<NativeMinMaxMean>,
-    pub power_watts: Option<NativeMinMaxMean>,
-    pub sm_clock_hz: Option<NativeMinMaxMean>,
+    /// GpuReading.utilizationRatio over the window.
+    pub utilization_ratio: Option<GpuMinMaxMean>,
+    /// GpuReading.memoryUtilizationRatio over the window.
+    pub memory_utilization_ratio: Option<GpuMinMaxMean>,
+    /// GpuReading.memoryBytes.used over the window, bytes.
+    pub memory_used_bytes: Option<GpuMinMaxMean>,
+    /// GpuReading.temperatureCelsius over the window, °C.
+    pub temperature_celsius: Option<GpuMinMaxMean>,
+    /// GpuReading.powerWatts over the window, W.
+    pub power_watts: Option<GpuMinMaxMean>,
+    /// GpuReading.clocksHz.sm over the window, Hz.
+    pub sm_clock_hz: Option<GpuMinMaxMean>,
 }
 
+/// Readings and driver samples after a cursor, of every device.
 #[napi(object)]
-pub struct NativeSamples {
+pub struct GpuSamples {
+    /// Pass back as sinceCursor to get only what came after.
     pub cursor: f64,
+    /// Entries after sinceCursor fell out of a ring before this read (read more often).
     pub missed: bool,
-    pub readings: Vec<NativeReading>,
-    pub driver: Vec<NativeDriverSample>,
+    /// Readings after the cursor, oldest first per device.
+    pub readings: Vec<GpuReading>,
+    /// Driver samples after the cursor, each once, in the driver's time order per device and kind.
+    pub driver: Vec<GpuDriverSample>,
 }
 
+/// Seconds one throttle reason was active.
 #[napi(object)]
-pub struct NativeThrottleSeconds {
-    pub reason: String,
+pub struct GpuThrottleSeconds {
+    /// The throttle reason.
+    pub reason: GpuThrottleReason,
+    /// Since the sampler started; only grows (a Prometheus counter).
     pub seconds: f64,
 }
 
+/// NVML errors of one kind met reading one field.
 #[napi(object)]
-pub struct NativeErrorCount {
-    pub field: String,
-    pub error: String,
+pub struct GpuErrorCount {
+    /// What was being read.
+    pub field: GpuField,
+    /// What NVML answered.
+    pub error: GpuErrorKind,
+    /// Since the sampler started.
     pub count: f64,
 }
 
+/// One device's counters: what the sampler integrated and counted since it started.
 #[napi(object)]
-pub struct NativeDeviceStats {
+pub struct GpuDeviceStats {
+    /// The device's index.
     pub gpu: u32,
+    /// Whether the GPU is lost (see GpuDevice.lost).
     pub lost: bool,
+    /// Readings taken.
     pub samples_total: f64,
+    /// Unix time of the latest reading, ms.
     pub last_sample_ms: Option<f64>,
+    /// ∫ utilization dt since the sampler started, s; only grows (a Prometheus counter).
     pub busy_seconds: f64,
+    /// Energy since the sampler started, J; only grows, whatever the source or a driver reload.
     pub energy_joules: f64,
-    pub energy_source: String,
-    pub throttle_seconds: Vec<NativeThrottleSeconds>,
-    pub errors: Vec<NativeErrorCount>,
+    /// The best source the driver offered: a later, better one goes on from the value reached.
+    pub energy_source: GpuEnergySource,
+    /// Seconds each throttle reason was active, every reason listed.
+    pub throttle_seconds: Vec<GpuThrottleSeconds>,
+    /// NVML errors by field and kind.
+    pub errors: Vec<GpuErrorCount>,
+    /// Driver samples the ring holds now.
     pub driver_samples_kept: f64,
+    /// Readings the ring holds now.
     pub readings_kept: f64,
 }
 
+/// The sampler's own state and every device's counters.
 #[napi(object)]
-pub struct NativeStats {
+pub struct GpuSamplerStats {
+    /// Whether the sampling thread runs (false after stop(), or when the sampler is not available).
     pub running: bool,
+    /// The sampling interval, ms.
     pub interval_ms: f64,
+    /// Readings and driver samples kept per device.
     pub ring_size: f64,
+    /// The driver's version (nvmlSystemGetDriverVersion); empty when unknown.
     pub driver_version: String,
-    /// "nvml" for the NVIDIA driver, "sim" for nvml-sim's simulated GPUs (which says so itself).
-    /// Always set here; optional because a sampler that is not available has no source.
-    pub source: Option<String>,
+    /// Where readings come from. Always set by the addon; absent when no NVML is loaded.
+    pub source: Option<GpuSource>,
+    /// Ticks of the sampling thread.
     pub ticks: f64,
+    /// Ticks that panicked (caught on the sampling thread; the thread goes on).
     pub panics: f64,
-    pub devices: Vec<NativeDeviceStats>,
+    /// Each device's counters, by index.
+    pub devices: Vec<GpuDeviceStats>,
 }
 
+/// devices, latest and stats in one consistent copy: what a scrape reads.
 #[napi(object)]
-pub struct NativeSnapshot {
-    pub devices: Vec<NativeDevice>,
-    pub latest: Vec<NativeReading>,
-    pub stats: NativeStats,
+pub struct GpuSnapshot {
+    /// Every GPU NVML listed at start.
+    pub devices: Vec<GpuDevice>,
+    /// The newest reading of each device that has one.
+    pub latest: Vec<GpuReading>,
+    /// The sampler's state and every device's counters.
+    pub stats: GpuSamplerStats,
 }
 
 /// The sampling thread of this process: created by startSampler, ended by stop().
@@ -159,16 +380,18 @@ pub struct NativeSampler {
     inner: Sampler,
 }
 
-/// Loads NVML and starts sampling; throws with the reason when NVML cannot be used.
+/// Loads NVML and starts sampling; throws an error whose `code` (a StartErrorCode) says why
+/// NVML cannot be used.
 #[napi]
-pub fn start_sampler(options: Option<NativeOptions>) -> Result<NativeSampler> {
-    guarded("startSampler", || {
+pub fn start_sampler(options: Option<NativeOptions>) -> Result<NativeSampler, StartErrorCode> {
+    guarded("startSampler", StartErrorCode::Init, || {
         let o = options.unwrap_or(NativeOptions { library_path: None, interval_ms: None, ring_size: None });
         let defaults = SamplerOptions::default();
         let interval = match o.interval_ms {
             // Checked before Duration::from_secs_f64, which panics on values it cannot hold.
             Some(ms) if !(1.0..=3_600_000.0).contains(&ms) => {
-                return Err(Error::from_reason(format!("intervalMs must be a number from 1 to 3600000 (an hour), got {ms}")))
+                let allowed = crate::options::INTERVAL_ALLOWED;
+                return Err(start_error(StartError::Options { option: "intervalMs", allowed, got: ms.to_string() }));
             }
             Some(ms) => Duration::from_secs_f64(ms / 1000.0),
             None => defaults.interval,
@@ -178,148 +401,280 @@ pub fn start_sampler(options: Option<NativeOptions>) -> Result<NativeSampler> {
             interval,
             ring_size: o.ring_size.map_or(defaults.ring_size, |n| n as usize),
         };
-        Sampler::start(options).map(|inner| NativeSampler { inner }).map_err(|e| Error::from_reason(e.0))
+        Sampler::start(options).map(|inner| NativeSampler { inner }).map_err(start_error)
     })
+}
+
+fn start_error(e: StartError) -> Error<StartErrorCode> {
+    Error::new(StartErrorCode::from(&e), e.to_string())
 }
 
 #[napi]
 impl NativeSampler {
+    /// Every GPU NVML listed at start, lost ones included.
     #[napi]
-    pub fn devices(&self) -> Result<Vec<NativeDevice>> {
-        guarded("devices", || Ok(self.inner.devices().into_iter().map(device).collect()))
+    pub fn devices(&self) -> Result<Vec<GpuDevice>> {
+        guarded("devices", Status::GenericFailure, || Ok(self.inner.devices().into_iter().map(GpuDevice::from).collect()))
     }
 
+    /// The newest reading of each device.
     #[napi]
-    pub fn latest(&self) -> Result<Vec<NativeReading>> {
-        guarded("latest", || Ok(self.inner.latest().into_iter().map(reading).collect()))
+    pub fn latest(&self) -> Result<Vec<GpuReading>> {
+        guarded("latest", Status::GenericFailure, || Ok(self.inner.latest().into_iter().map(GpuReading::from).collect()))
     }
 
+    /// Min / max / mean per device over the readings of the last `windowMs` milliseconds (of what the ring holds).
     #[napi]
-    pub fn window(&self, window_ms: f64) -> Result<Vec<NativeWindow>> {
-        guarded("window", || Ok(self.inner.window(window_ms).into_iter().map(window).collect()))
+    pub fn window(&self, window_ms: f64) -> Result<Vec<GpuWindow>> {
+        guarded("window", Status::GenericFailure, || Ok(self.inner.window(window_ms).into_iter().map(GpuWindow::from).collect()))
     }
 
+    /// Readings and driver samples after a cursor (0 or none: everything still in the rings).
     #[napi]
-    pub fn samples(&self, since_cursor: Option<f64>) -> Result<NativeSamples> {
-        guarded("samples", || Ok(samples(self.inner.samples(since_cursor.unwrap_or(0.0).max(0.0) as u64))))
+    pub fn samples(&self, since_cursor: Option<f64>) -> Result<GpuSamples> {
+        guarded("samples", Status::GenericFailure, || Ok(self.inner.samples(since_cursor.unwrap_or(0.0).max(0.0) as u64).into()))
     }
 
+    /// The sampler's state and every device's counters.
     #[napi]
-    pub fn stats(&self) -> Result<NativeStats> {
-        guarded("stats", || Ok(stats(self.inner.stats())))
+    pub fn stats(&self) -> Result<GpuSamplerStats> {
+        guarded("stats", Status::GenericFailure, || Ok(self.inner.stats().into()))
     }
 
     /// devices + latest + stats from one lock: what a scrape reads.
     #[napi]
-    pub fn snapshot(&self) -> Result<NativeSnapshot> {
-        guarded("snapshot", || Ok(snapshot(self.inner.snapshot())))
+    pub fn snapshot(&self) -> Result<GpuSnapshot> {
+        guarded("snapshot", Status::GenericFailure, || Ok(self.inner.snapshot().into()))
     }
 
-    /// Joins the sampling thread; later reads return the last values.
+    /// Joins the sampling thread after the NVML call in progress; later reads return the last values.
     #[napi]
     pub fn stop(&mut self) -> Result<()> {
-        guarded("stop", || {
+        guarded("stop", Status::GenericFailure, || {
             self.inner.stop();
             Ok(())
         })
     }
 }
 
-fn device(d: DeviceInfo) -> NativeDevice {
-    NativeDevice {
-        index: d.index,
-        name: d.name,
-        uuid: d.uuid,
-        lost: d.lost,
-        lost_at_ms: d.lost_at_ms,
-        disabled_fields: d.disabled_fields.into_iter().map(String::from).collect(),
+impl From<Source> for GpuSource {
+    fn from(s: Source) -> Self {
+        match s {
+            Source::Nvml => GpuSource::Nvml,
+            Source::Sim => GpuSource::Sim,
+        }
     }
 }
 
-fn reading(r: Reading) -> NativeReading {
-    NativeReading {
-        seq: r.seq as f64,
-        gpu: r.gpu,
-        time_ms: r.time_ms,
-        utilization_ratio: r.utilization_ratio,
-        memory_utilization_ratio: r.memory_utilization_ratio,
-        memory_bytes: r.memory.map(|m| NativeMemory { total: m.total as f64, used: m.used as f64, free: m.free as f64, reserved: m.reserved as f64 }),
-        temperature_celsius: r.temperature_celsius,
-        power_watts: r.power_watts,
-        power_limit_watts: r.power_limit_watts,
-        energy_counter_joules: r.energy_counter_joules,
-        clocks_hz: NativeClocks { sm: r.clocks_hz.sm, memory: r.clocks_hz.memory, graphics: r.clocks_hz.graphics, video: r.clocks_hz.video },
-        throttle_reasons: r.throttle_reasons.map(|bits| throttle_names(bits).into_iter().map(String::from).collect()),
-        fan_speed_ratios: r.fan_speed_ratios,
-        performance_state: r.performance_state,
+impl From<ThrottleReason> for GpuThrottleReason {
+    fn from(r: ThrottleReason) -> Self {
+        match r {
+            ThrottleReason::GpuIdle => GpuThrottleReason::GpuIdle,
+            ThrottleReason::ApplicationsClocksSetting => GpuThrottleReason::ApplicationsClocksSetting,
+            ThrottleReason::SwPowerCap => GpuThrottleReason::SwPowerCap,
+            ThrottleReason::HwSlowdown => GpuThrottleReason::HwSlowdown,
+            ThrottleReason::SyncBoost => GpuThrottleReason::SyncBoost,
+            ThrottleReason::SwThermalSlowdown => GpuThrottleReason::SwThermalSlowdown,
+            ThrottleReason::HwThermalSlowdown => GpuThrottleReason::HwThermalSlowdown,
+            ThrottleReason::HwPowerBrakeSlowdown => GpuThrottleReason::HwPowerBrakeSlowdown,
+            ThrottleReason::DisplayClockSetting => GpuThrottleReason::DisplayClockSetting,
+        }
     }
 }
 
-fn driver_sample(s: DriverSample) -> NativeDriverSample {
-    NativeDriverSample { seq: s.seq as f64, gpu: s.gpu, kind: s.kind.name().into(), timestamp_us: s.timestamp_us as f64, value: s.value }
-}
-
-fn min_max_mean(s: MinMaxMean) -> NativeMinMaxMean {
-    NativeMinMaxMean { min: s.min, max: s.max, mean: s.mean, count: s.count }
-}
-
-fn window(w: WindowStats) -> NativeWindow {
-    NativeWindow {
-        gpu: w.gpu,
-        count: w.count,
-        from_ms: w.from_ms,
-        to_ms: w.to_ms,
-        utilization_ratio: w.utilization_ratio.map(min_max_mean),
-        memory_utilization_ratio: w.memory_utilization_ratio.map(min_max_mean),
-        memory_used_bytes: w.memory_used_bytes.map(min_max_mean),
-        temperature_celsius: w.temperature_celsius.map(min_max_mean),
-        power_watts: w.power_watts.map(min_max_mean),
-        sm_clock_hz: w.sm_clock_hz.map(min_max_mean),
+impl From<Field> for GpuField {
+    fn from(f: Field) -> Self {
+        match f {
+            Field::Utilization => GpuField::Utilization,
+            Field::Memory => GpuField::Memory,
+            Field::Temperature => GpuField::Temperature,
+            Field::Power => GpuField::Power,
+            Field::PowerLimit => GpuField::PowerLimit,
+            Field::Energy => GpuField::Energy,
+            Field::Clocks => GpuField::Clocks,
+            Field::Throttle => GpuField::Throttle,
+            Field::Fans => GpuField::Fans,
+            Field::PerformanceState => GpuField::PerformanceState,
+            Field::UtilizationSamples => GpuField::UtilizationSamples,
+            Field::PowerSamples => GpuField::PowerSamples,
+            Field::Handle => GpuField::Handle,
+        }
     }
 }
 
-fn samples(s: SamplesSince) -> NativeSamples {
-    NativeSamples {
-        cursor: s.cursor as f64,
-        missed: s.missed,
-        readings: s.readings.into_iter().map(reading).collect(),
-        driver: s.driver.into_iter().map(driver_sample).collect(),
+impl From<ErrorKind> for GpuErrorKind {
+    fn from(e: ErrorKind) -> Self {
+        match e {
+            ErrorKind::NotSupported => GpuErrorKind::NotSupported,
+            ErrorKind::GpuLost => GpuErrorKind::GpuLost,
+            ErrorKind::Uninitialized => GpuErrorKind::Uninitialized,
+            ErrorKind::InvalidArgument => GpuErrorKind::InvalidArgument,
+            ErrorKind::NoPermission => GpuErrorKind::NoPermission,
+            ErrorKind::NotFound => GpuErrorKind::NotFound,
+            ErrorKind::InsufficientSize => GpuErrorKind::InsufficientSize,
+            ErrorKind::InsufficientPower => GpuErrorKind::InsufficientPower,
+            ErrorKind::DriverNotLoaded => GpuErrorKind::DriverNotLoaded,
+            ErrorKind::Timeout => GpuErrorKind::Timeout,
+            ErrorKind::IrqIssue => GpuErrorKind::IrqIssue,
+            ErrorKind::LibraryNotFound => GpuErrorKind::LibraryNotFound,
+            ErrorKind::FunctionNotFound => GpuErrorKind::FunctionNotFound,
+            ErrorKind::CorruptedInforom => GpuErrorKind::CorruptedInforom,
+            ErrorKind::ResetRequired => GpuErrorKind::ResetRequired,
+            ErrorKind::OperatingSystem => GpuErrorKind::OperatingSystem,
+            ErrorKind::LibRmVersionMismatch => GpuErrorKind::LibRmVersionMismatch,
+            ErrorKind::InUse => GpuErrorKind::InUse,
+            ErrorKind::InsufficientMemory => GpuErrorKind::InsufficientMemory,
+            ErrorKind::NoData => GpuErrorKind::NoData,
+            ErrorKind::Unknown => GpuErrorKind::Unknown,
+            ErrorKind::Other => GpuErrorKind::Other,
+        }
     }
 }
 
-fn device_stats(d: DeviceStats) -> NativeDeviceStats {
-    NativeDeviceStats {
-        gpu: d.gpu,
-        lost: d.lost,
-        samples_total: d.samples_total as f64,
-        last_sample_ms: d.last_sample_ms,
-        busy_seconds: d.busy_seconds,
-        energy_joules: d.energy_joules,
-        energy_source: d.energy_source.into(),
-        throttle_seconds: d.throttle_seconds.into_iter().map(|(reason, seconds)| NativeThrottleSeconds { reason: reason.into(), seconds }).collect(),
-        errors: d.errors.into_iter().map(|e| NativeErrorCount { field: e.field.into(), error: e.error.into(), count: e.count as f64 }).collect(),
-        driver_samples_kept: d.driver_samples_kept as f64,
-        readings_kept: d.readings_kept as f64,
+impl From<DriverSampleKind> for GpuDriverSampleKind {
+    fn from(k: DriverSampleKind) -> Self {
+        match k {
+            DriverSampleKind::Utilization => GpuDriverSampleKind::Utilization,
+            DriverSampleKind::Power => GpuDriverSampleKind::Power,
+        }
     }
 }
 
-fn stats(s: Stats) -> NativeStats {
-    NativeStats {
-        running: s.running,
-        interval_ms: s.interval_ms,
-        ring_size: s.ring_size as f64,
-        driver_version: s.driver_version,
-        source: Some(s.source.into()),
-        ticks: s.ticks as f64,
-        panics: s.panics as f64,
-        devices: s.devices.into_iter().map(device_stats).collect(),
+impl From<EnergySource> for GpuEnergySource {
+    fn from(s: EnergySource) -> Self {
+        match s {
+            EnergySource::Counter => GpuEnergySource::Counter,
+            EnergySource::PowerSamples => GpuEnergySource::PowerSamples,
+            EnergySource::PowerReadings => GpuEnergySource::PowerReadings,
+        }
     }
 }
 
-fn snapshot(s: Snapshot) -> NativeSnapshot {
-    NativeSnapshot {
-        devices: s.devices.into_iter().map(device).collect(),
-        latest: s.latest.into_iter().map(reading).collect(),
-        stats: stats(s.stats),
+impl From<DeviceInfo> for GpuDevice {
+    fn from(d: DeviceInfo) -> Self {
+        GpuDevice {
+            index: d.index,
+            name: d.name,
+            uuid: d.uuid,
+            lost: d.lost,
+            lost_at_ms: d.lost_at_ms,
+            disabled_fields: d.disabled_fields.into_iter().map(GpuField::from).collect(),
+        }
+    }
+}
+
+impl From<Reading> for GpuReading {
+    fn from(r: Reading) -> Self {
+        let c = r.clocks_hz;
+        GpuReading {
+            seq: r.seq as f64,
+            gpu: r.gpu,
+            time_ms: r.time_ms,
+            utilization_ratio: r.utilization_ratio,
+            memory_utilization_ratio: r.memory_utilization_ratio,
+            memory_bytes: r.memory.map(|m| GpuMemoryBytes {
+                total: m.total as f64,
+                used: m.used as f64,
+                free: m.free as f64,
+                reserved: m.reserved as f64,
+            }),
+            temperature_celsius: r.temperature_celsius,
+            power_watts: r.power_watts,
+            power_limit_watts: r.power_limit_watts,
+            energy_counter_joules: r.energy_counter_joules,
+            clocks_hz: GpuClocksHz { sm: c.sm, memory: c.memory, graphics: c.graphics, video: c.video },
+            throttle_reasons: r.throttle_reasons.map(|bits| throttle_reasons(bits).into_iter().map(GpuThrottleReason::from).collect()),
+            fan_speed_ratios: r.fan_speed_ratios,
+            performance_state: r.performance_state,
+        }
+    }
+}
+
+impl From<DriverSample> for GpuDriverSample {
+    fn from(s: DriverSample) -> Self {
+        GpuDriverSample { seq: s.seq as f64, gpu: s.gpu, kind: s.kind.into(), timestamp_us: s.timestamp_us as f64, value: s.value }
+    }
+}
+
+impl From<MinMaxMean> for GpuMinMaxMean {
+    fn from(s: MinMaxMean) -> Self {
+        GpuMinMaxMean { min: s.min, max: s.max, mean: s.mean, count: s.count }
+    }
+}
+
+impl From<WindowStats> for GpuWindow {
+    fn from(w: WindowStats) -> Self {
+        GpuWindow {
+            gpu: w.gpu,
+            count: w.count,
+            from_ms: w.from_ms,
+            to_ms: w.to_ms,
+            utilization_ratio: w.utilization_ratio.map(Into::into),
+            memory_utilization_ratio: w.memory_utilization_ratio.map(Into::into),
+            memory_used_bytes: w.memory_used_bytes.map(Into::into),
+            temperature_celsius: w.temperature_celsius.map(Into::into),
+            power_watts: w.power_watts.map(Into::into),
+            sm_clock_hz: w.sm_clock_hz.map(Into::into),
+        }
+    }
+}
+
+impl From<SamplesSince> for GpuSamples {
+    fn from(s: SamplesSince) -> Self {
+        GpuSamples {
+            cursor: s.cursor as f64,
+            missed: s.missed,
+            readings: s.readings.into_iter().map(GpuReading::from).collect(),
+            driver: s.driver.into_iter().map(GpuDriverSample::from).collect(),
+        }
+    }
+}
+
+impl From<ErrorCount> for GpuErrorCount {
+    fn from(e: ErrorCount) -> Self {
+        GpuErrorCount { field: e.field.into(), error: e.error.into(), count: e.count as f64 }
+    }
+}
+
+impl From<DeviceStats> for GpuDeviceStats {
+    fn from(d: DeviceStats) -> Self {
+        GpuDeviceStats {
+            gpu: d.gpu,
+            lost: d.lost,
+            samples_total: d.samples_total as f64,
+            last_sample_ms: d.last_sample_ms,
+            busy_seconds: d.busy_seconds,
+            energy_joules: d.energy_joules,
+            energy_source: d.energy_source.into(),
+            throttle_seconds: d.throttle_seconds.into_iter().map(|(reason, seconds)| GpuThrottleSeconds { reason: reason.into(), seconds }).collect(),
+            errors: d.errors.into_iter().map(GpuErrorCount::from).collect(),
+            driver_samples_kept: d.driver_samples_kept as f64,
+            readings_kept: d.readings_kept as f64,
+        }
+    }
+}
+
+impl From<Stats> for GpuSamplerStats {
+    fn from(s: Stats) -> Self {
+        GpuSamplerStats {
+            running: s.running,
+            interval_ms: s.interval_ms,
+            ring_size: s.ring_size as f64,
+            driver_version: s.driver_version,
+            source: Some(s.source.into()),
+            ticks: s.ticks as f64,
+            panics: s.panics as f64,
+            devices: s.devices.into_iter().map(GpuDeviceStats::from).collect(),
+        }
+    }
+}
+
+impl From<Snapshot> for GpuSnapshot {
+    fn from(s: Snapshot) -> Self {
+        GpuSnapshot {
+            devices: s.devices.into_iter().map(GpuDevice::from).collect(),
+            latest: s.latest.into_iter().map(GpuReading::from).collect(),
+            stats: s.stats.into(),
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Sampler options and where NVML is loaded from: the option, else ORFEAS_NVML_LIBRARY, else
 //! the driver's libnvidia-ml.so.1.
+use crate::start_error::StartError;
 use std::ffi::OsString;
 use std::time::Duration;
 
@@ -10,6 +11,10 @@ pub const MIN_INTERVAL: Duration = Duration::from_millis(1);
 /// An hour: beyond that the telemetry is useless, and far larger values overflow `Instant`.
 pub const MAX_INTERVAL: Duration = Duration::from_secs(3600);
 pub const DEFAULT_RING_SIZE: usize = 1000;
+pub const MAX_RING_SIZE: usize = 10_000_000;
+/// What StartError::Options says is allowed.
+pub const INTERVAL_ALLOWED: &str = "a number from 1 to 3600000 (an hour)";
+pub const RING_SIZE_ALLOWED: &str = "an integer from 1 to 10000000";
 
 #[derive(Debug, Clone)]
 pub struct SamplerOptions {
@@ -27,19 +32,17 @@ impl Default for SamplerOptions {
 
 impl SamplerOptions {
     pub fn resolved_library(&self) -> OsString {
-        self.library_path
-            .clone()
-            .or_else(|| std::env::var_os(LIBRARY_ENV).filter(|v| !v.is_empty()))
-            .unwrap_or_else(|| DEFAULT_LIBRARY.into())
+        self.library_path.clone().or_else(|| std::env::var_os(LIBRARY_ENV).filter(|v| !v.is_empty())).unwrap_or_else(|| DEFAULT_LIBRARY.into())
     }
 
     /// Checks the interval and ring size, naming the bad value and what is allowed.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), StartError> {
         if self.interval < MIN_INTERVAL || self.interval > MAX_INTERVAL {
-            return Err(format!("intervalMs must be a number from 1 to 3600000 (an hour), got {}", self.interval.as_secs_f64() * 1000.0));
+            let got = (self.interval.as_secs_f64() * 1000.0).to_string();
+            return Err(StartError::Options { option: "intervalMs", allowed: INTERVAL_ALLOWED, got });
         }
-        if self.ring_size == 0 || self.ring_size > 10_000_000 {
-            return Err(format!("ringSize must be 1..=10000000, got {}", self.ring_size));
+        if self.ring_size == 0 || self.ring_size > MAX_RING_SIZE {
+            return Err(StartError::Options { option: "ringSize", allowed: RING_SIZE_ALLOWED, got: self.ring_size.to_string() });
         }
         Ok(())
     }

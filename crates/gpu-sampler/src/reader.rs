@@ -140,7 +140,12 @@ pub fn read_device(device: &Device, gpu: u32, plan: ReadPlan, started: Instant, 
     let power = r.read(Field::Power, |d| d.power_usage());
     let power_limit = r.read(Field::PowerLimit, |d| d.enforced_power_limit());
     let mhz = |r: &mut Reader, clock| r.read(Field::Clocks, |d| d.clock_info(clock)).map(|v| v as f64 * 1e6);
-    let clocks_hz = ClocksHz { sm: mhz(&mut r, Clock::SM), memory: mhz(&mut r, Clock::Memory), graphics: mhz(&mut r, Clock::Graphics), video: mhz(&mut r, Clock::Video) };
+    let clocks_hz = ClocksHz {
+        sm: mhz(&mut r, Clock::SM),
+        memory: mhz(&mut r, Clock::Memory),
+        graphics: mhz(&mut r, Clock::Graphics),
+        video: mhz(&mut r, Clock::Video),
+    };
     // The fan count does not change: read once, then only the speeds.
     let fans = plan.fans.or_else(|| r.read(Field::Fans, |d| d.num_fans()));
     let fan_speeds = fans.and_then(|n| (0..n).map(|i| r.read(Field::Fans, |d| d.fan_speed(i)).map(|s| s as f64 / 100.0)).collect());

@@ -40,19 +40,13 @@ pub struct Reading {
     pub performance_state: Option<u32>,
 }
 
+/// What a driver sample measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DriverSampleKind {
+    /// GPU utilization, a ratio.
     Utilization,
+    /// Power draw, watts.
     Power,
-}
-
-impl DriverSampleKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            DriverSampleKind::Utilization => "utilization",
-            DriverSampleKind::Power => "power",
-        }
-    }
 }
 
 /// One sample from nvmlDeviceGetSamples: utilization as a ratio, power in watts.
@@ -66,19 +60,35 @@ pub struct DriverSample {
     pub value: f64,
 }
 
-/// The catalog's throttle reason names (GPU_THROTTLE_REASONS) for NVML's clock-event bits.
-pub const THROTTLE_REASONS: [(&str, ThrottleReasons); 9] = [
-    ("gpu_idle", ThrottleReasons::GPU_IDLE),
-    ("applications_clocks_setting", ThrottleReasons::APPLICATIONS_CLOCKS_SETTING),
-    ("sw_power_cap", ThrottleReasons::SW_POWER_CAP),
-    ("hw_slowdown", ThrottleReasons::HW_SLOWDOWN),
-    ("sync_boost", ThrottleReasons::SYNC_BOOST),
-    ("sw_thermal_slowdown", ThrottleReasons::SW_THERMAL_SLOWDOWN),
-    ("hw_thermal_slowdown", ThrottleReasons::HW_THERMAL_SLOWDOWN),
-    ("hw_power_brake_slowdown", ThrottleReasons::HW_POWER_BRAKE_SLOWDOWN),
-    ("display_clock_setting", ThrottleReasons::DISPLAY_CLOCK_SETTING),
+/// Why a GPU's clocks are held down: nvml.h's nvmlClocksEventReason* bits, in the order and
+/// words of the catalog's GPU_THROTTLE_REASONS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ThrottleReason {
+    GpuIdle,
+    ApplicationsClocksSetting,
+    SwPowerCap,
+    HwSlowdown,
+    SyncBoost,
+    SwThermalSlowdown,
+    HwThermalSlowdown,
+    HwPowerBrakeSlowdown,
+    DisplayClockSetting,
+}
+
+/// Each throttle reason with its NVML bit.
+pub const THROTTLE_REASONS: [(ThrottleReason, ThrottleReasons); 9] = [
+    (ThrottleReason::GpuIdle, ThrottleReasons::GPU_IDLE),
+    (ThrottleReason::ApplicationsClocksSetting, ThrottleReasons::APPLICATIONS_CLOCKS_SETTING),
+    (ThrottleReason::SwPowerCap, ThrottleReasons::SW_POWER_CAP),
+    (ThrottleReason::HwSlowdown, ThrottleReasons::HW_SLOWDOWN),
+    (ThrottleReason::SyncBoost, ThrottleReasons::SYNC_BOOST),
+    (ThrottleReason::SwThermalSlowdown, ThrottleReasons::SW_THERMAL_SLOWDOWN),
+    (ThrottleReason::HwThermalSlowdown, ThrottleReasons::HW_THERMAL_SLOWDOWN),
+    (ThrottleReason::HwPowerBrakeSlowdown, ThrottleReasons::HW_POWER_BRAKE_SLOWDOWN),
+    (ThrottleReason::DisplayClockSetting, ThrottleReasons::DISPLAY_CLOCK_SETTING),
 ];
 
-pub fn throttle_names(bits: u64) -> Vec<&'static str> {
-    THROTTLE_REASONS.iter().filter(|(_, r)| bits & r.bits() != 0).map(|(n, _)| *n).collect()
+/// The reasons set in a reading's throttle bits (bits NVML has no reason for are left out).
+pub fn throttle_reasons(bits: u64) -> Vec<ThrottleReason> {
+    THROTTLE_REASONS.iter().filter(|(_, r)| bits & r.bits() != 0).map(|(reason, _)| *reason).collect()
 }

@@ -4,10 +4,11 @@ use crate::device::DeviceState;
 use crate::field::Field;
 use crate::options::SamplerOptions;
 use crate::reader::{read_device, unix_ms, ReadPlan, TickRead};
+use crate::reading::Reading;
 use crate::snapshot::{device_info, device_stats, DeviceInfo, SamplesSince, Snapshot, Stats};
 use crate::source::Source;
+use crate::start_error::StartError;
 use crate::window::{window_stats, WindowStats};
-use crate::reading::Reading;
 use nvml_wrapper::error::NvmlError;
 use nvml_wrapper::{Device, Nvml};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -16,18 +17,6 @@ use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-
-/// Why the sampler could not start: NVML missing, failing to initialize, or bad options.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StartError(pub String);
-
-impl std::fmt::Display for StartError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for StartError {}
 
 struct Shared {
     devices: Vec<DeviceState>,
@@ -51,19 +40,16 @@ pub struct Sampler {
 
 impl Sampler {
     pub fn start(options: SamplerOptions) -> Result<Sampler, StartError> {
-        options.validate().map_err(StartError)?;
+        options.validate()?;
         let library = options.resolved_library();
         let shown = library.to_string_lossy().into_owned();
-        let nvml = Nvml::builder()
-            .lib_path(&library)
-            .init()
-            .map_err(|e| match e {
-                NvmlError::LibloadingError(e) => StartError(format!("the NVML library {shown} could not be loaded: {e}")),
-                e => StartError(format!("NVML ({shown}) could not be initialized: nvmlInit failed with {e}")),
-            })?;
+        let nvml = Nvml::builder().lib_path(&library).init().map_err(|e| match e {
+            NvmlError::LibloadingError(source) => StartError::Load { library: shown.clone(), source },
+            source => StartError::Init { library: shown.clone(), call: "nvmlInit", source },
+        })?;
         let driver_version = nvml.sys_driver_version().unwrap_or_default();
         let source = Source::of_library(&library);
-        let count = nvml.device_count().map_err(|e| StartError(format!("NVML from {shown}: device count failed: {e}")))?;
+        let count = nvml.device_count().map_err(|source| StartError::Init { library: shown, call: "nvmlDeviceGetCount", source })?;
         let devices = (0..count)
             .map(|i| {
                 let (name, uuid) = match nvml.device_by_index(i) {
@@ -82,7 +68,7 @@ impl Sampler {
         let thread = std::thread::Builder::new()
             .name("gpu-sampler".into())
             .spawn(move || run(nvml, thread_shared, interval, stopped, thread_stopping))
-            .map_err(|e| StartError(format!("cannot start the sampling thread: {e}")))?;
+            .map_err(StartError::Thread)?;
         Ok(Sampler { shared, stop: Some(stop), stopping, thread: Some(thread), interval, ring_size: options.ring_size, driver_version, source })
     }
 
@@ -124,7 +110,7 @@ impl Sampler {
             interval_ms: self.interval.as_secs_f64() * 1000.0,
             ring_size: self.ring_size as u64,
             driver_version: self.driver_version.clone(),
-            source: self.source.as_str(),
+            source: self.source,
             ticks: shared.ticks,
             panics: shared.panics,
             devices: shared.devices.iter().map(device_stats).collect(),

@@ -1,6 +1,9 @@
 //! What readers get from the sampler: copies taken under its lock, never NVML calls.
-use crate::device::DeviceState;
-use crate::reading::{DriverSample, Reading};
+use crate::device::{DeviceState, EnergySource};
+use crate::error_kind::ErrorKind;
+use crate::field::Field;
+use crate::reading::{DriverSample, Reading, ThrottleReason};
+use crate::source::Source;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeviceInfo {
@@ -9,13 +12,13 @@ pub struct DeviceInfo {
     pub uuid: String,
     pub lost: bool,
     pub lost_at_ms: Option<f64>,
-    pub disabled_fields: Vec<&'static str>,
+    pub disabled_fields: Vec<Field>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorCount {
-    pub field: &'static str,
-    pub error: &'static str,
+    pub field: Field,
+    pub error: ErrorKind,
     pub count: u64,
 }
 
@@ -27,8 +30,8 @@ pub struct DeviceStats {
     pub last_sample_ms: Option<f64>,
     pub busy_seconds: f64,
     pub energy_joules: f64,
-    pub energy_source: &'static str,
-    pub throttle_seconds: Vec<(&'static str, f64)>,
+    pub energy_source: EnergySource,
+    pub throttle_seconds: Vec<(ThrottleReason, f64)>,
     pub errors: Vec<ErrorCount>,
     pub driver_samples_kept: u64,
     pub readings_kept: u64,
@@ -40,8 +43,7 @@ pub struct Stats {
     pub interval_ms: f64,
     pub ring_size: u64,
     pub driver_version: String,
-    /// "nvml" for the NVIDIA driver, "sim" for nvml-sim.
-    pub source: &'static str,
+    pub source: Source,
     pub ticks: u64,
     /// Ticks that panicked (caught on the sampling thread; the thread goes on).
     pub panics: u64,
@@ -73,7 +75,7 @@ pub fn device_info(d: &DeviceState) -> DeviceInfo {
         uuid: d.uuid.clone(),
         lost: d.lost(),
         lost_at_ms: d.lost_at_ms,
-        disabled_fields: d.disabled.names(),
+        disabled_fields: d.disabled.fields(),
     }
 }
 
@@ -86,9 +88,9 @@ pub fn device_stats(d: &DeviceState) -> DeviceStats {
         last_sample_ms: d.latest.as_ref().map(|r| r.time_ms),
         busy_seconds: d.busy_seconds(),
         energy_joules,
-        energy_source: source.name(),
+        energy_source: source,
         throttle_seconds: d.throttle_seconds(),
-        errors: d.errors.iter().map(|((field, error), count)| ErrorCount { field, error, count: *count }).collect(),
+        errors: d.errors.iter().map(|(&(field, error), &count)| ErrorCount { field, error, count }).collect(),
         driver_samples_kept: d.driver_samples.len() as u64,
         readings_kept: d.readings.len() as u64,
     }

@@ -13,13 +13,6 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Nvml => "nvml",
-            Source::Sim => "sim",
-        }
-    }
-
     /// The source of the NVML library at `library`, which nvml-wrapper has loaded already:
     /// opening it again only takes another reference to the same mapping.
     pub fn of_library(library: &OsStr) -> Source {

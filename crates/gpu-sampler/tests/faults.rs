@@ -1,7 +1,10 @@
 //! Faults of the scenario: a lost GPU, an unsupported field, init failure, no library.
 mod common;
 use common::*;
-use gpu_sampler::{Sampler, SamplerOptions};
+use gpu_sampler::error_kind::ErrorKind;
+use gpu_sampler::field::Field;
+use gpu_sampler::{Sampler, SamplerOptions, StartError};
+use std::error::Error;
 use std::time::Duration;
 
 #[test]
@@ -18,7 +21,7 @@ fn a_lost_gpu_stops_alone() {
     assert!(!devices[0].lost && devices[1].lost);
     assert!(stats.devices[0].samples_total > before, "the other GPU goes on");
     assert_eq!(stats.devices[1].samples_total, lost_total, "the lost GPU is not read again");
-    let lost_errors: u64 = stats.devices[1].errors.iter().filter(|e| e.error == "gpu_lost").map(|e| e.count).sum();
+    let lost_errors: u64 = stats.devices[1].errors.iter().filter(|e| e.error == ErrorKind::GpuLost).map(|e| e.count).sum();
     assert_eq!(lost_errors, 1);
 }
 
@@ -30,7 +33,7 @@ fn a_gpu_that_cannot_be_opened_is_down_not_empty() {
     sampler.stop();
     assert!(sampler.devices()[1].lost);
     let errors: Vec<_> = sampler.stats().devices[1].errors.iter().map(|e| (e.field, e.error, e.count)).collect();
-    assert_eq!(errors, vec![("handle", "gpu_lost", 1)]);
+    assert_eq!(errors, vec![(Field::Handle, ErrorKind::GpuLost, 1)]);
 }
 
 #[test]
@@ -41,8 +44,8 @@ fn an_unsupported_field_is_reported_once() {
     sampler.stop();
     let stats = sampler.stats();
     let errors: Vec<_> = stats.devices[0].errors.iter().map(|e| (e.field, e.error, e.count)).collect();
-    assert_eq!(errors, vec![("fans", "not_supported", 1), ("power_samples", "not_supported", 1)]);
-    assert_eq!(sampler.devices()[0].disabled_fields, vec!["fans", "power_samples"]);
+    assert_eq!(errors, vec![(Field::Fans, ErrorKind::NotSupported, 1), (Field::PowerSamples, ErrorKind::NotSupported, 1)]);
+    assert_eq!(sampler.devices()[0].disabled_fields, vec![Field::Fans, Field::PowerSamples]);
     let latest = sampler.latest();
     assert_eq!(latest[0].fan_speed_ratios, None);
     assert_eq!(latest[1].fan_speed_ratios, Some(vec![0.4]));
@@ -52,21 +55,31 @@ fn an_unsupported_field_is_reported_once() {
 fn init_failure_is_the_reason() {
     let _sim = scenario(r#"{"initFailure": "DRIVER_NOT_LOADED", "devices": []}"#);
     let err = Sampler::start(SamplerOptions { library_path: Some(sim_library().into()), ..SamplerOptions::default() }).err().unwrap();
-    assert!(err.0.contains("nvmlInit failed") && err.0.contains("driver"), "{err}");
+    assert!(matches!(err, StartError::Init { call: "nvmlInit", .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("nvmlInit failed") && message.contains("driver"), "{message}");
+    assert!(err.source().is_some_and(|cause| message.ends_with(&cause.to_string())), "the cause is kept: {err:?}");
 }
 
 #[test]
 fn a_missing_library_is_the_reason() {
-    let err = Sampler::start(SamplerOptions { library_path: Some("/nonexistent/libnvidia-ml.so.1".into()), ..SamplerOptions::default() }).err().unwrap();
-    assert!(err.0.contains("the NVML library /nonexistent/libnvidia-ml.so.1 could not be loaded"), "{err}");
+    let err =
+        Sampler::start(SamplerOptions { library_path: Some("/nonexistent/libnvidia-ml.so.1".into()), ..SamplerOptions::default() }).err().unwrap();
+    assert!(matches!(err, StartError::Load { .. }), "{err:?}");
+    assert!(err.to_string().starts_with("the NVML library /nonexistent/libnvidia-ml.so.1 could not be loaded: "), "{err}");
+    // The loader's own words (dlopen's), kept as the source.
+    assert!(err.source().unwrap().to_string().contains("/nonexistent/libnvidia-ml.so.1"), "{err:?}");
 }
 
 #[test]
 fn bad_options_are_named() {
     let err = Sampler::start(SamplerOptions { interval: Duration::from_micros(100), ..SamplerOptions::default() }).err().unwrap();
-    assert!(err.0.contains("intervalMs must be a number from 1 to 3600000"), "{err}");
+    assert!(matches!(err, StartError::Options { option: "intervalMs", .. }), "{err:?}");
+    assert_eq!(err.to_string(), "intervalMs must be a number from 1 to 3600000 (an hour), got 0.1");
     let err = Sampler::start(SamplerOptions { interval: Duration::from_secs(1e12 as u64), ..SamplerOptions::default() }).err().unwrap();
-    assert!(err.0.contains("got 1000000000000000"), "{err}");
+    assert!(err.to_string().ends_with("got 1000000000000000"), "{err}");
+    let err = Sampler::start(SamplerOptions { ring_size: 0, ..SamplerOptions::default() }).err().unwrap();
+    assert_eq!(err.to_string(), "ringSize must be an integer from 1 to 10000000, got 0");
 }
 
 #[test]

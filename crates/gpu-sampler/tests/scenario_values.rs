@@ -2,16 +2,18 @@
 //! samples, faults.
 mod common;
 use common::*;
-use gpu_sampler::reading::{DriverSample, DriverSampleKind};
+use gpu_sampler::device::EnergySource;
+use gpu_sampler::reading::{throttle_reasons, DriverSample, DriverSampleKind, ThrottleReason};
+use gpu_sampler::Source;
 use std::time::Duration;
 
 /// Timestamps (µs) of one GPU's driver samples of one kind, checked to be consecutive samples
 /// of the scenario: none lost (the integrals are exact only then), none twice.
 fn consecutive(samples: &[DriverSample], gpu: u32, kind: DriverSampleKind, period_us: u64) -> Vec<u64> {
     let ts: Vec<u64> = samples.iter().filter(|s| s.gpu == gpu && s.kind == kind).map(|s| s.timestamp_us).collect();
-    assert!(ts.len() > 50, "gpu {gpu} {}: {} samples", kind.name(), ts.len());
+    assert!(ts.len() > 50, "gpu {gpu} {kind:?}: {} samples", ts.len());
     for pair in ts.windows(2) {
-        assert_eq!(pair[1] - pair[0], period_us, "gpu {gpu} {}: a driver sample was lost or repeated", kind.name());
+        assert_eq!(pair[1] - pair[0], period_us, "gpu {gpu} {kind:?}: a driver sample was lost or repeated");
     }
     ts
 }
@@ -38,7 +40,7 @@ fn latest_values_follow_the_scenario() {
     assert_eq!((r.clocks_hz.sm, r.clocks_hz.memory, r.clocks_hz.graphics, r.clocks_hz.video), (Some(1.5e9), Some(5e9), Some(1.4e9), Some(1.2e9)));
     assert_eq!(r.fan_speed_ratios, Some(vec![0.6, 0.35]));
     assert_eq!(r.performance_state, Some(2));
-    assert_eq!(gpu_sampler::reading::throttle_names(r.throttle_reasons.unwrap()), vec!["sw_power_cap"]);
+    assert_eq!(throttle_reasons(r.throttle_reasons.unwrap()), vec![ThrottleReason::SwPowerCap]);
     let w = sampler.window(60_000.0).remove(0);
     assert!(w.count >= 10, "{} readings in the window", w.count);
     assert_eq!(w.temperature_celsius.map(|t| (t.min, t.max, t.mean)), Some((90.0, 90.0, 90.0)));
@@ -46,7 +48,7 @@ fn latest_values_follow_the_scenario() {
     assert!(stats.devices[0].errors.is_empty(), "{:?}", stats.devices[0].errors);
     assert_eq!(stats.driver_version, "550.54.15");
     // nvml-sim says it is a simulator: its telemetry is labelled sim, never passed off as the driver's.
-    assert_eq!((stats.source, sampler.source()), ("sim", gpu_sampler::Source::Sim));
+    assert_eq!((stats.source, sampler.source()), (Source::Sim, Source::Sim));
     sampler.stop();
     assert!(!sampler.stats().running);
 }
@@ -86,7 +88,7 @@ fn integrals_match_the_analytic_integrals() {
             let p = consecutive(&samples.driver, gpu, DriverSampleKind::Power, 5000);
             let (a, b) = (elapsed_ms(p[0]), elapsed_ms(*p.last().unwrap()));
             let joules = (power.integral(b) - power.integral(a)) / 1000.0;
-            assert_eq!(d.energy_source, "power_samples");
+            assert_eq!(d.energy_source, EnergySource::PowerSamples);
             assert!((d.energy_joules - joules).abs() < 0.01 * joules, "energy {} vs {joules}", d.energy_joules);
             continue;
         }
@@ -97,7 +99,7 @@ fn integrals_match_the_analytic_integrals() {
         // reading's time was taken, before the next reading (or stop()) began. Those bounds
         // are tight (a tick) unless the thread was delayed right there.
         let counted = last.energy_counter_joules.unwrap() - first.energy_counter_joules.unwrap();
-        assert_eq!(d.energy_source, "counter");
+        assert_eq!(d.energy_source, EnergySource::Counter);
         assert!((d.energy_joules - counted).abs() < 1e-6, "energy {} vs counter increase {counted}", d.energy_joules);
         let joules = |a: f64, b: f64| (power.integral(b - origin_ms) - power.integral(a - origin_ms)) / 1000.0;
         let (least, most) = (joules(readings[1].time_ms, last.time_ms), joules(first.time_ms, stopped_ms));
@@ -107,12 +109,11 @@ fn integrals_match_the_analytic_integrals() {
         // each reading's time, held until the next reading, is what the sampler could measure.
         let active = |r: &gpu_sampler::reading::Reading| if throttle.at(r.time_ms - origin_ms) >= 0.5 { 1.0 } else { 0.0 };
         let held: f64 = readings.windows(2).map(|w| active(w[0]) * (w[1].time_ms - w[0].time_ms) / 1000.0).sum();
-        let measured = d.throttle_seconds.iter().find(|(r, _)| *r == "hw_slowdown").unwrap().1;
+        let measured = d.throttle_seconds.iter().find(|(r, _)| *r == ThrottleReason::HwSlowdown).unwrap().1;
         assert!((measured - held).abs() < 0.01 * held, "throttle {measured} vs {held}");
         // And that differs from the exact ∫ only within the reads around each state change.
         let exact = (throttle.integral(b) - throttle.integral(a)) / 1000.0;
-        let around_changes: f64 =
-            readings.windows(2).filter(|w| active(w[0]) != active(w[1])).map(|w| (w[1].time_ms - w[0].time_ms) / 1000.0).sum();
+        let around_changes: f64 = readings.windows(2).filter(|w| active(w[0]) != active(w[1])).map(|w| (w[1].time_ms - w[0].time_ms) / 1000.0).sum();
         assert!((measured - exact).abs() <= around_changes + 0.01 * exact, "throttle {measured} vs exact {exact}");
     }
 }
@@ -120,7 +121,9 @@ fn integrals_match_the_analytic_integrals() {
 #[test]
 fn every_driver_sample_appears_exactly_once() {
     // Buffers of seconds, as the driver's are, so a loaded test machine delays the reads without losing any.
-    let _sim = scenario(r#"{"devices": [{"utilization": {"ramp": {"from": 0, "to": 100, "durationMs": 800}}, "samples": {"periodMs": 3, "size": 5000}}, {"utilization": 30, "samples": {"periodMs": 7, "size": 5000}}]}"#);
+    let _sim = scenario(
+        r#"{"devices": [{"utilization": {"ramp": {"from": 0, "to": 100, "durationMs": 800}}, "samples": {"periodMs": 3, "size": 5000}}, {"utilization": 30, "samples": {"periodMs": 7, "size": 5000}}]}"#,
+    );
     let mut sampler = start(1, 50_000);
     let mut cursor = 0;
     let mut seen = Vec::new();

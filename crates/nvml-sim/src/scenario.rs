@@ -122,20 +122,52 @@ pub const THROTTLE_REASONS: [(&str, u32); 9] = [
 
 /// Names accepted in `unsupported`.
 pub const FIELDS: [&str; 14] = [
-    "name", "uuid", "utilization", "memory", "temperature", "power", "powerLimit", "energy", "clocks",
-    "throttle", "fans", "performanceState", "samples.utilization", "samples.power",
+    "name",
+    "uuid",
+    "utilization",
+    "memory",
+    "temperature",
+    "power",
+    "powerLimit",
+    "energy",
+    "clocks",
+    "throttle",
+    "fans",
+    "performanceState",
+    "samples.utilization",
+    "samples.power",
 ];
 
-fn default_driver_version() -> String { "550.54.15".into() }
-fn default_nvml_version() -> String { "12.550.54.15".into() }
-fn default_name() -> String { "NVIDIA Simulated GPU".into() }
-fn default_memory_total() -> u64 { 24 << 30 }
-fn default_memory_reserved() -> u64 { 300 << 20 }
-fn default_temperature() -> Schedule { Schedule::constant(40.0) }
-fn default_power() -> Schedule { Schedule::constant(60.0) }
-fn default_power_limit() -> Schedule { Schedule::constant(300.0) }
-fn default_sample_period() -> f64 { 20.0 }
-fn default_sample_buffer() -> u32 { 120 }
+fn default_driver_version() -> String {
+    "550.54.15".into()
+}
+fn default_nvml_version() -> String {
+    "12.550.54.15".into()
+}
+fn default_name() -> String {
+    "NVIDIA Simulated GPU".into()
+}
+fn default_memory_total() -> u64 {
+    24 << 30
+}
+fn default_memory_reserved() -> u64 {
+    300 << 20
+}
+fn default_temperature() -> Schedule {
+    Schedule::constant(40.0)
+}
+fn default_power() -> Schedule {
+    Schedule::constant(60.0)
+}
+fn default_power_limit() -> Schedule {
+    Schedule::constant(300.0)
+}
+fn default_sample_period() -> f64 {
+    20.0
+}
+fn default_sample_buffer() -> u32 {
+    120
+}
 
 impl Scenario {
     /// Reads NVML_SIM_SCENARIO: inline JSON when it starts with `{`, else a file path; unset -> default.

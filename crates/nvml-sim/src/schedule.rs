@@ -15,12 +15,25 @@ pub enum Schedule {
 pub enum Tagged {
     Constant(f64),
     /// `from` until startMs, then linear to `to` over durationMs, then `to`.
-    Ramp { from: f64, to: f64, start_ms: f64, duration_ms: f64 },
+    Ramp {
+        from: f64,
+        to: f64,
+        start_ms: f64,
+        duration_ms: f64,
+    },
     /// mean + amplitude * sin(2π (t + phaseMs) / periodMs)
-    Sine { mean: f64, amplitude: f64, period_ms: f64, phase_ms: f64 },
+    Sine {
+        mean: f64,
+        amplitude: f64,
+        period_ms: f64,
+        phase_ms: f64,
+    },
     /// Piecewise constant: each step holds its value from atMs on; before the first, the first
     /// value. With everyMs the pattern repeats with that period.
-    Steps { steps: Vec<Step>, every_ms: Option<f64> },
+    Steps {
+        steps: Vec<Step>,
+        every_ms: Option<f64>,
+    },
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -129,9 +142,7 @@ impl Schedule {
             Schedule::Tagged(Tagged::Sine { mean, amplitude, period_ms, phase_ms }) => {
                 mean + amplitude * (std::f64::consts::TAU * (t + phase_ms) / period_ms).sin()
             }
-            Schedule::Tagged(Tagged::Steps { steps, every_ms }) => {
-                steps_at(steps, wrap(t, *every_ms))
-            }
+            Schedule::Tagged(Tagged::Steps { steps, every_ms }) => steps_at(steps, wrap(t, *every_ms)),
         }
     }
 
@@ -142,11 +153,7 @@ impl Schedule {
             Schedule::Tagged(Tagged::Ramp { from, to, start_ms, duration_ms }) => {
                 let before = t.min(*start_ms) * from;
                 let ramp_t = (t - start_ms).clamp(0.0, duration_ms.max(0.0));
-                let during = if *duration_ms > 0.0 {
-                    from * ramp_t + (to - from) * ramp_t * ramp_t / (2.0 * duration_ms)
-                } else {
-                    0.0
-                };
+                let during = if *duration_ms > 0.0 { from * ramp_t + (to - from) * ramp_t * ramp_t / (2.0 * duration_ms) } else { 0.0 };
                 let after = (t - start_ms - duration_ms.max(0.0)).max(0.0) * to;
                 before + during + after
             }

@@ -26,15 +26,24 @@ fn behaves_like_the_driver() {
         // The buffer keeps the newest `size` samples; the count call (NULL buffer) succeeds.
         std::thread::sleep(Duration::from_millis(30));
         let (mut value_type, mut count) = (0, 0);
-        let code = nvmlDeviceGetSamples(fast, nvmlSamplingType_enum_NVML_GPU_UTILIZATION_SAMPLES, 0, &mut value_type, &mut count, std::ptr::null_mut());
+        let code =
+            nvmlDeviceGetSamples(fast, nvmlSamplingType_enum_NVML_GPU_UTILIZATION_SAMPLES, 0, &mut value_type, &mut count, std::ptr::null_mut());
         assert_eq!((code, value_type, count), (nvmlReturn_enum_NVML_SUCCESS, nvmlValueType_enum_NVML_VALUE_TYPE_UNSIGNED_INT, 10));
         let mut buffer = [nvmlSample_t { timeStamp: 0, sampleValue: nvmlValue_t { ullVal: 0 } }; 4];
         let mut count = 4;
-        let code = nvmlDeviceGetSamples(fast, nvmlSamplingType_enum_NVML_GPU_UTILIZATION_SAMPLES, 0, &mut value_type, &mut count, buffer.as_mut_ptr());
+        let code =
+            nvmlDeviceGetSamples(fast, nvmlSamplingType_enum_NVML_GPU_UTILIZATION_SAMPLES, 0, &mut value_type, &mut count, buffer.as_mut_ptr());
         assert_eq!((code, count), (nvmlReturn_enum_NVML_SUCCESS, 4));
         assert!(buffer.iter().all(|s| s.sampleValue.uiVal == 70));
         assert!(buffer.windows(2).all(|w| w[1].timeStamp - w[0].timeStamp == 1000), "oldest first, 1 ms apart");
-        let code = nvmlDeviceGetSamples(fast, nvmlSamplingType_enum_NVML_GPU_UTILIZATION_SAMPLES, u64::MAX, &mut value_type, &mut count, std::ptr::null_mut());
+        let code = nvmlDeviceGetSamples(
+            fast,
+            nvmlSamplingType_enum_NVML_GPU_UTILIZATION_SAMPLES,
+            u64::MAX,
+            &mut value_type,
+            &mut count,
+            std::ptr::null_mut(),
+        );
         assert_eq!(code, nvmlReturn_enum_NVML_ERROR_NOT_FOUND, "nothing newer than the last seen");
 
         // Strings: NUL-terminated when the buffer holds them, INSUFFICIENT_SIZE (buffer left
@@ -51,7 +60,14 @@ fn behaves_like_the_driver() {
         // A handle that is not one of ours, and NULL out pointers.
         assert_eq!(nvmlDeviceGetTemperature(std::ptr::null_mut(), 0, &mut 0), nvmlReturn_enum_NVML_ERROR_INVALID_ARGUMENT);
         assert_eq!(nvmlDeviceGetPowerUsage(fast, std::ptr::null_mut()), nvmlReturn_enum_NVML_ERROR_INVALID_ARGUMENT);
-        let code = nvmlDeviceGetSamples(fast, nvmlSamplingType_enum_NVML_GPU_UTILIZATION_SAMPLES, 0, &mut value_type, std::ptr::null_mut(), buffer.as_mut_ptr().cast());
+        let code = nvmlDeviceGetSamples(
+            fast,
+            nvmlSamplingType_enum_NVML_GPU_UTILIZATION_SAMPLES,
+            0,
+            &mut value_type,
+            std::ptr::null_mut(),
+            buffer.as_mut_ptr().cast(),
+        );
         assert_eq!(code, nvmlReturn_enum_NVML_ERROR_INVALID_ARGUMENT);
 
         // memory v2 checks the struct version as the driver does.

@@ -8,8 +8,9 @@ import koffi from 'koffi';
 
 export function koffiSampler(libraryPath) {
   const lib = koffi.load(libraryPath);
-  const u = koffi.struct('nvmlUtilization_t', { gpu: 'uint', memory: 'uint' });
-  const m = koffi.struct('nvmlMemory_v2_t', { version: 'uint', total: 'ulonglong', reserved: 'ulonglong', free: 'ulonglong', used: 'ulonglong' });
+  // Registered by name: the function prototypes below refer to these structs.
+  koffi.struct('nvmlUtilization_t', { gpu: 'uint', memory: 'uint' });
+  koffi.struct('nvmlMemory_v2_t', { version: 'uint', total: 'ulonglong', reserved: 'ulonglong', free: 'ulonglong', used: 'ulonglong' });
   const sample = koffi.struct('nvmlSample_t', { timeStamp: 'ulonglong', sampleValue: 'ulonglong' });
   const f = {
     init: lib.func('int nvmlInit_v2()'),

@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import koffi from 'koffi';
 
 const libc = koffi.load('libc.so.6');
-const timespec = koffi.struct('bench_timespec', { tv_sec: 'int64_t', tv_nsec: 'int64_t' });
+// Registered by name for the prototype below.
+koffi.struct('bench_timespec', { tv_sec: 'int64_t', tv_nsec: 'int64_t' });
 const clockGettime = libc.func('int clock_gettime(int clk, _Out_ bench_timespec *tp)');
 
 /** Linux's clock id for a thread's CPU time: MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED). */

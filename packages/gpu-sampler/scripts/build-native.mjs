@@ -1,9 +1,11 @@
 /**
- * Builds the native half of @orfeas/gpu-sampler into native/: the napi-rs addon (with its
- * generated index.d.ts) and libnvml_sim.so with its default scenario. Without cargo it says
- * what is missing and leaves the TypeScript build to go on, except under CI=true.
+ * Builds the native half of @orfeas/gpu-sampler into native/: the napi-rs addon and
+ * libnvml_sim.so with its default scenario. The addon's generated types go to addon.d.ts,
+ * committed as napi-rs/node-rs commit their index.d.ts, so the TypeScript builds without cargo;
+ * a build that changes it says so (and fails under CI=true: commit the new file). Without cargo
+ * it says what is missing and leaves the TypeScript build to go on, except under CI=true.
  */
-import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pkg, requireCargo, root, run } from './cargo.mjs';
 
@@ -29,7 +31,16 @@ run('cargo', ['build', '--release', '-p', 'nvml-sim'], root, label);
 const target = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, 'target');
 copyFileSync(join(target, 'release/libnvml_sim.so'), join(staging, 'libnvml_sim.so'));
 copyFileSync(join(root, 'crates/nvml-sim/scenarios/default.json'), join(staging, 'nvml-sim-default.json'));
+const types = join(pkg, 'addon.d.ts');
+const generated = readFileSync(join(staging, 'index.d.ts'), 'utf8');
+rmSync(join(staging, 'index.d.ts'));
+const changed = !existsSync(types) || readFileSync(types, 'utf8') !== generated;
+if (changed) writeFileSync(types, generated);
 mkdirSync(native, { recursive: true });
 for (const file of readdirSync(staging)) renameSync(join(staging, file), join(native, file));
 rmSync(staging, { recursive: true, force: true });
 console.log(`gpu-sampler build: native addon and libnvml_sim.so in ${native}`);
+if (changed) {
+  console.error(`gpu-sampler build: addon.d.ts changed with crates/gpu-sampler/src/napi.rs; commit it with the Rust`);
+  if (process.env.CI === 'true') process.exit(1);
+}

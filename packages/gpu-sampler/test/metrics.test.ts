@@ -1,5 +1,5 @@
 /** registerGpuMetrics: the catalog's GPU family, read from one sampler snapshot per scrape. */
-import { catalog } from '@orfeas/metrics';
+import { catalog } from '@orfeas/metrics/catalog';
 import { Registry } from 'prom-client';
 import { afterEach, expect, it, vi } from 'vitest';
 import { createGpuSampler, nvmlSimLibraryPath, registerGpuMetrics, type GpuSampler } from '../src/index.js';

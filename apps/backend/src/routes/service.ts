@@ -4,7 +4,8 @@
  * sampler snapshot).
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { GPU_SOURCES } from '@orfeas/metrics';
+import { GPU_SAMPLER_ERROR_CODES } from '@orfeas/gpu-sampler';
+import { GPU_SOURCES } from '@orfeas/metrics/catalog';
 import type { AppEnv } from '../app/env.js';
 import { toJson, type Gpu } from '../gpu/index.js';
 import { errorResponses } from '../openapi/schemas.js';
@@ -24,6 +25,11 @@ const GpuSnapshot = z
     available: z.boolean(),
     source: z.enum([...GPU_SOURCES, 'off', 'unavailable']).openapi({ description: 'sim: nvml-sim\'s simulated GPUs; nvml: the NVIDIA driver' }),
     reason: z.string().optional().openapi({ description: 'Why there is no GPU telemetry' }),
+    code: z.enum(GPU_SAMPLER_ERROR_CODES).optional().openapi({
+      description:
+        'Why there is no GPU telemetry, for a program: addon: the sampler\'s native addon is not built or installed; ' +
+        'load: no NVIDIA driver (the NVML library did not load); init: NVML loaded but did not initialize; options; thread',
+    }),
     devices: z.array(z.looseObject({})).optional(),
     latest: z.array(z.looseObject({})).optional(),
     stats: z.looseObject({}).optional(),

@@ -26,12 +26,8 @@ pub fn scenario(json: &str) -> SimGuard {
 }
 
 pub fn start(interval_ms: u64, ring_size: usize) -> Sampler {
-    Sampler::start(SamplerOptions {
-        library_path: Some(sim_library().into()),
-        interval: Duration::from_millis(interval_ms),
-        ring_size,
-    })
-    .expect("the sampler starts against nvml-sim")
+    Sampler::start(SamplerOptions { library_path: Some(sim_library().into()), interval: Duration::from_millis(interval_ms), ring_size })
+        .expect("the sampler starts against nvml-sim")
 }
 
 /// Unix µs of the sim session's nvmlInit: the time origin of the scenario's schedules.

@@ -17,9 +17,7 @@ pub unsafe extern "C" fn nvmlDeviceGetSamples(
 ) -> nvmlReturn_t {
     let field = match sample_type {
         nvmlSamplingType_enum_NVML_TOTAL_POWER_SAMPLES => "samples.power",
-        nvmlSamplingType_enum_NVML_GPU_UTILIZATION_SAMPLES | nvmlSamplingType_enum_NVML_MEMORY_UTILIZATION_SAMPLES => {
-            "samples.utilization"
-        }
+        nvmlSamplingType_enum_NVML_GPU_UTILIZATION_SAMPLES | nvmlSamplingType_enum_NVML_MEMORY_UTILIZATION_SAMPLES => "samples.utilization",
         _ => return nvmlReturn_enum_NVML_ERROR_NOT_SUPPORTED,
     };
     if sample_val_type.is_null() || sample_count.is_null() {
@@ -38,10 +36,7 @@ pub unsafe extern "C" fn nvmlDeviceGetSamples(
         for i in 0..n {
             let k = first + i as u64;
             let value = value_of(d, sample_type, k);
-            samples.add(i as usize).write(nvmlSample_t {
-                timeStamp: timestamp(d, s, k),
-                sampleValue: nvmlValue_t { uiVal: value },
-            });
+            samples.add(i as usize).write(nvmlSample_t { timeStamp: timestamp(d, s, k), sampleValue: nvmlValue_t { uiVal: value } });
         }
         sample_count.write(n);
         Ok(())
@@ -64,11 +59,8 @@ fn pending(d: &DeviceScenario, t: f64, s: &Session, last_seen: u64) -> Option<(u
         return None;
     }
     let oldest = newest.saturating_sub(d.samples.size as u64 - 1).max(1);
-    let mut first = if last_seen < s.start_unix_us {
-        oldest
-    } else {
-        (((last_seen - s.start_unix_us) as f64 / period_us(d)).floor() as u64).max(oldest)
-    };
+    let mut first =
+        if last_seen < s.start_unix_us { oldest } else { (((last_seen - s.start_unix_us) as f64 / period_us(d)).floor() as u64).max(oldest) };
     while first <= newest && timestamp(d, s, first) <= last_seen {
         first += 1;
     }

@@ -2,9 +2,10 @@
  * How each GPU metric of the catalog is filled from one sampler snapshot. A lost GPU keeps
  * its identity, gpu_up 0 and its counters, but no gauges: its last values would be stale.
  */
-import { GPU_CLOCKS, GPU_MEMORY_TYPES, GPU_THROTTLE_REASONS, type Catalog, type MetricFor } from '@orfeas/metrics';
+import type { MetricFor } from '@orfeas/metrics';
+import { GPU_CLOCKS, GPU_MEMORY_TYPES, GPU_THROTTLE_REASONS, type Catalog } from '@orfeas/metrics/catalog';
 import type { Counter, Gauge } from 'prom-client';
-import type { GpuDevice, GpuDeviceStats, GpuReading, GpuSnapshot } from '../sampler/types.js';
+import type { GpuDevice, GpuDeviceStats, GpuReading, GpuSnapshot } from '../../addon.js';
 
 type GpuKey = keyof Catalog['gpu'];
 type Fill<K extends GpuKey> = (metric: MetricFor<Catalog['gpu'][K]>, snapshot: GpuSnapshot, available: boolean) => void;

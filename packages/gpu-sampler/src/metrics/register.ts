@@ -2,9 +2,11 @@
  * registerGpuMetrics: the catalog's GPU family on a prom-client registry, read from the
  * sampler at scrape time through collect(). All metrics of one scrape share one snapshot.
  */
-import { buildMetric, catalog, type Catalog, type MetricFor } from '@orfeas/metrics';
+import { defineMetric, type MetricFor } from '@orfeas/metrics';
+import { catalog, type Catalog } from '@orfeas/metrics/catalog';
 import type { Counter, Gauge, Registry } from 'prom-client';
-import type { GpuSampler, GpuSnapshot } from '../sampler/types.js';
+import type { GpuSnapshot } from '../../addon.js';
+import type { GpuSampler } from '../sampler/create.js';
 import { fillGpuMetrics } from './fill.js';
 
 export type GpuMetrics = { readonly [K in keyof Catalog['gpu']]: MetricFor<Catalog['gpu'][K]> };
@@ -22,13 +24,12 @@ export function registerGpuMetrics(registry: Registry, sampler: GpuSampler): Gpu
   };
   const metrics = {} as Record<keyof Catalog['gpu'], Gauge<string> | Counter<string>>;
   for (const key of Object.keys(catalog.gpu) as (keyof Catalog['gpu'])[]) {
-    const metric: Gauge<string> | Counter<string> = buildMetric(catalog.gpu[key], {
-      registry,
+    const metric: Gauge<string> | Counter<string> = defineMetric(registry, catalog.gpu[key], {
       collect: () => {
         metric.reset();
         fillGpuMetrics[key](metric as never, snapshot(), sampler.available);
       },
-    }) as Gauge<string> | Counter<string>;
+    });
     metrics[key] = metric;
   }
   return metrics as unknown as GpuMetrics;

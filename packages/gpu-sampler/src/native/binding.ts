@@ -1,14 +1,14 @@
 /**
  * Finds and loads the napi addon: ORFEAS_GPU_SAMPLER_ADDON when set, else the build in native/
  * (this repository), else the host's platform package (an install). A missing or broken addon
- * is a reason saying what to install or build, never a crash: the backend treats it like a
- * host without NVML.
+ * is a reason saying what to install or build (code `addon` in createGpuSampler), never a
+ * crash: the backend treats it like a host without NVML.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GpuSampler } from '../sampler/types.js';
+import type * as Addon from '../../addon.js';
 import { BUILD_COMMAND, currentHost, notInstalledMessage, platformPackage } from './platform.js';
 
 export { BUILD_COMMAND } from './platform.js';
@@ -19,14 +19,11 @@ export const nativeDir = join(packageRoot, 'native');
 /** Overrides the addon's path (tests point it at a missing file). */
 export const ADDON_ENV = 'ORFEAS_GPU_SAMPLER_ADDON';
 
-/** The addon's sampler: the public sampler's reads, checked against native/index.d.ts by a test. */
-export type NativeSampler = Omit<GpuSampler, 'available' | 'reason'>;
+/** What the addon exports, as its generated addon.d.ts declares. */
+export type NativeBinding = typeof Addon;
 
-export interface NativeBinding {
-  startSampler(options: { libraryPath?: string; intervalMs?: number; ringSize?: number }): NativeSampler;
-}
-
-export type Loaded = { binding: NativeBinding; path: string } | { reason: string };
+/** The addon, or why there is none (what to install or build; `cause` when it failed to load). */
+export type Loaded = { binding: NativeBinding; path: string } | { reason: string; cause?: unknown };
 
 const require = createRequire(import.meta.url);
 const manifest = require('../../package.json') as { name: string; napi: { binaryName: string; targets: string[] } };
@@ -65,6 +62,9 @@ export function loadBinding(): Loaded {
   try {
     return { binding: require(path) as NativeBinding, path };
   } catch (error) {
-    return { reason: `the native addon ${path} failed to load (${(error as Error).message}): reinstall ${manifest.name}, or in the ORFEAS repository rebuild it with \`${BUILD_COMMAND}\`` };
+    return {
+      reason: `the native addon ${path} failed to load (${(error as Error).message}): reinstall ${manifest.name}, or in the ORFEAS repository rebuild it with \`${BUILD_COMMAND}\``,
+      cause: error,
+    };
   }
 }

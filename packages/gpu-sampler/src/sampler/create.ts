@@ -1,10 +1,29 @@
 /**
  * createGpuSampler: starts the native sampling thread, or returns a sampler that is not
- * available and says why (no addon, no NVML, NVML failing to start). It throws only for bad
- * options, or with `required: true`.
+ * available and says why (no addon, no NVML, NVML failing to start) with a reason and a code.
+ * It throws a GpuSamplerError only for bad options, or with `required: true`.
  */
-import { loadBinding, type NativeSampler } from '../native/binding.js';
-import type { GpuSampler, GpuSamplerOptions, GpuSamplerStats } from './types.js';
+import type { NativeOptions, NativeSampler } from '../../addon.js';
+import { loadBinding } from '../native/binding.js';
+import { GpuSamplerError, type GpuSamplerErrorCode } from './error.js';
+
+export interface GpuSamplerOptions extends NativeOptions {
+  /** Throw a GpuSamplerError instead of returning `available: false` when NVML or the addon is missing. */
+  required?: boolean;
+}
+
+/** The addon's reads as properties: a class's methods would be dropped from `{ ...sampler }`'s type. */
+type NativeReads = { [K in keyof NativeSampler]: NativeSampler[K] };
+
+/** A GPU sampler: the addon's reads, and whether it samples at all. */
+export interface GpuSampler extends NativeReads {
+  /** Whether NVML is loaded and sampling. */
+  readonly available: boolean;
+  /** Why not, when available is false. */
+  readonly reason?: string;
+  /** Why not, for a program to branch on: `addon` (not built or not installed), `load` (no NVIDIA driver), `init`, ... */
+  readonly code?: GpuSamplerErrorCode;
+}
 
 const DEFAULT_INTERVAL_MS = 100;
 const DEFAULT_RING_SIZE = 1000;
@@ -15,14 +34,15 @@ let exitHook = false;
 
 function checkOptions(options: GpuSamplerOptions): void {
   const { intervalMs, ringSize, libraryPath } = options;
+  const bad = (message: string) => new GpuSamplerError('options', `createGpuSampler: ${message}`);
   if (intervalMs !== undefined && !(Number.isFinite(intervalMs) && intervalMs >= 1 && intervalMs <= 3_600_000)) {
-    throw new RangeError(`createGpuSampler: intervalMs must be a number from 1 to 3600000 (an hour), got ${intervalMs}`);
+    throw bad(`intervalMs must be a number from 1 to 3600000 (an hour), got ${intervalMs}`);
   }
   if (ringSize !== undefined && !(Number.isInteger(ringSize) && ringSize >= 1 && ringSize <= 10_000_000)) {
-    throw new RangeError(`createGpuSampler: ringSize must be an integer 1..10000000, got ${ringSize}`);
+    throw bad(`ringSize must be an integer from 1 to 10000000, got ${ringSize}`);
   }
   if (libraryPath !== undefined && (typeof libraryPath !== 'string' || libraryPath === '')) {
-    throw new TypeError(`createGpuSampler: libraryPath must be a non-empty string, got ${String(libraryPath)}`);
+    throw bad(`libraryPath must be a non-empty string, got ${String(libraryPath)}`);
   }
 }
 
@@ -31,7 +51,7 @@ export function createGpuSampler(options: GpuSamplerOptions = {}): GpuSampler {
   const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
   const ringSize = options.ringSize ?? DEFAULT_RING_SIZE;
   const loaded = loadBinding();
-  if ('reason' in loaded) return unavailable(loaded.reason, options, intervalMs, ringSize);
+  if ('reason' in loaded) return unavailable(new GpuSamplerError('addon', loaded.reason, { cause: loaded.cause }), options, intervalMs, ringSize);
   let native: NativeSampler;
   try {
     native = loaded.binding.startSampler({
@@ -40,7 +60,7 @@ export function createGpuSampler(options: GpuSamplerOptions = {}): GpuSampler {
       ringSize,
     });
   } catch (error) {
-    return unavailable((error as Error).message, options, intervalMs, ringSize);
+    return unavailable(GpuSamplerError.fromStart(error), options, intervalMs, ringSize);
   }
   running.add(native);
   if (!exitHook) {
@@ -65,16 +85,17 @@ export function createGpuSampler(options: GpuSamplerOptions = {}): GpuSampler {
   };
 }
 
-function unavailable(reason: string, options: GpuSamplerOptions, intervalMs: number, ringSize: number): GpuSampler {
-  if (options.required) throw new Error(`GPU sampler unavailable: ${reason}`);
-  const stats = (): GpuSamplerStats => ({ running: false, intervalMs, ringSize, driverVersion: '', ticks: 0, panics: 0, devices: [] });
+function unavailable(error: GpuSamplerError, options: GpuSamplerOptions, intervalMs: number, ringSize: number): GpuSampler {
+  if (options.required) throw new GpuSamplerError(error.code, `GPU sampler unavailable: ${error.message}`, { cause: error });
+  const stats = () => ({ running: false, intervalMs, ringSize, driverVersion: '', ticks: 0, panics: 0, devices: [] });
   return {
     available: false,
-    reason,
+    reason: error.message,
+    code: error.code,
     devices: () => [],
     latest: () => [],
     window: () => [],
-    samples: (sinceCursor = 0) => ({ cursor: sinceCursor, missed: false, readings: [], driver: [] }),
+    samples: (sinceCursor) => ({ cursor: sinceCursor ?? 0, missed: false, readings: [], driver: [] }),
     stats,
     snapshot: () => ({ devices: [], latest: [], stats: stats() }),
     stop: () => {},
