@@ -234,8 +234,8 @@ describe('the monitoring the chart ships', () => {
   it('scrapes with the job label the alert rules select', (ctx) => {
     needsHelm(ctx);
     const jobs = new Set([...readFileSync(ALERT_RULES, 'utf8').matchAll(/job="([^"]+)"/g)].map((m) => m[1]));
-    expect(jobs.size, `jobs in the alert rules: ${[...jobs]}`).toBe(1);
-    const endpoint = only<IServiceMonitor>(render([]), 'ServiceMonitor').spec.endpoints![0]!;
+    expect(jobs.size, `jobs in the alert rules: ${[...jobs].join(', ')}`).toBe(1);
+    const endpoint = only<IServiceMonitor>(render([]), 'ServiceMonitor').spec.endpoints[0]!;
     expect(endpoint).toMatchObject({ port: 'http', path: '/metrics' });
     expect(endpoint.relabelings).toContainEqual({ action: 'replace', targetLabel: 'job', replacement: [...jobs][0] });
     expect(endpoint.authorization).toBeUndefined();
@@ -245,7 +245,7 @@ describe('the monitoring the chart ships', () => {
     needsHelm(ctx);
     const objects = render(GPU_VALUES);
     const monitor = only<IServiceMonitor>(objects, 'ServiceMonitor');
-    expect(monitor.spec.endpoints![0]!.authorization).toEqual({ type: 'Bearer', credentials: { name: 'orfeas-metrics-token', key: 'token' } });
+    expect(monitor.spec.endpoints[0]!.authorization).toEqual({ type: 'Bearer', credentials: { name: 'orfeas-metrics-token', key: 'token' } });
     expect(secretBehind(objects, env(objects).METRICS_TOKEN_FILE!)).toEqual({ readOnly: true, secretName: 'orfeas-metrics-token', key: 'token' });
     expect(monitor.metadata!.labels).toMatchObject({ release: 'kube-prometheus-stack' });
   });

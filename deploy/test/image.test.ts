@@ -83,7 +83,7 @@ describe('the image', () => {
 
   it('declares a non-root user, production, the NVIDIA capability NVML needs, a health check and OCI labels', (ctx) => {
     needs(ctx, missing);
-    const inspected = JSON.parse(podman(['image', 'inspect', IMAGE]))[0] as any;
+    const inspected = JSON.parse(podman(['image', 'inspect', IMAGE]))[0];
     const config = inspected.Config;
     expect(config.User).toBe('10001:10001');
     expect(config.Env).toEqual(expect.arrayContaining(['NODE_ENV=production', 'ORFEAS_DATA_DIR=/data', 'NVIDIA_VISIBLE_DEVICES=all', 'NVIDIA_DRIVER_CAPABILITIES=utility']));

@@ -63,10 +63,10 @@ async function startService(): Promise<{ url: string; stderr: () => string }> {
   services.push(child);
   let stdout = '';
   let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
   const port = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the service did not listen within 30 s:\n${stdout}\n${stderr}`)), 30_000);
-    child.stdout!.on('data', (chunk) => {
+    child.stdout.on('data', (chunk) => {
       stdout += chunk;
       const listening = /listening on (\d+)/.exec(stdout);
       if (listening) {

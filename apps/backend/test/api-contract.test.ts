@@ -38,7 +38,7 @@ it('conforms to its OpenAPI document under Schemathesis, with no 5xx', { timeout
     ),
   );
   const file = fs.readdirSync(reports).find((f) => f.endsWith('.json'));
-  const report = file ? (JSON.parse(fs.readFileSync(path.join(reports, file), 'utf8')) as any) : undefined;
+  const report = file ? JSON.parse(fs.readFileSync(path.join(reports, file), 'utf8')) : undefined;
   const summary = `${run.stdout.split('= FAILURES =')[1] ?? run.stdout.slice(-4000)}\n${run.stderr}\n${backend.output().slice(-2000)}`;
   expect(report?.exit_code, summary).toBe(0);
   expect(report.failures, summary).toEqual([]);

@@ -80,7 +80,7 @@ async function drawnPixels(png: Buffer): Promise<{ drawn: number; total: number 
 
 describe('the studio page', () => {
   it('turns an uploaded image into a model: queued, stages one by one, completed, grade and timeline', SLOW, async (ctx) => {
-    const { page, errors, shot } = setup(ctx);
+    const { page, errors } = setup(ctx);
     await page.getByTestId('connection').getByText('Connected').waitFor();
     // Jobs ahead of the page's own (distinct images, so the cache answers none of them).
     for (let i = 0; i < 3; i++) {
@@ -94,7 +94,7 @@ describe('the studio page', () => {
     await page.getByRole('button', { name: 'Generate 3D model' }).click();
     await page.getByTestId('job-state').getByText('Completed').waitFor({ timeout: 150_000 });
 
-    const seen = (await page.evaluate('window.seen')) as string[];
+    const seen = await page.evaluate<string[]>('window.seen');
     expect(seen.some((s) => s.includes('Queued'))).toBe(true);
     expect(seen.some((s) => s.includes('Running') && s.includes(':running'))).toBe(true);
     expect(seen.at(-1)).toContain('Completed');
@@ -108,7 +108,7 @@ describe('the studio page', () => {
     await expect.poll(() => page.getByTestId('timeline').locator('li[data-stage]').count()).toBe(4);
     expect(await page.getByTestId('grade').textContent()).toMatch(/^Grade (A\+|A|B|C|D|F)$/);
     expect(await page.getByTestId('repairs').textContent()).toMatch(/^Repairs: /);
-    jobId = (await page.evaluate('sessionStorage.getItem("orfeas.currentJob")')) as string;
+    jobId = await page.evaluate<string>('sessionStorage.getItem("orfeas.currentJob")');
     expect(jobId).toMatch(/^[0-9a-f-]{36}$/);
     await expect.poll(() => page.getByTestId('recent-jobs').locator(`li[data-job="${jobId}"] .state`).textContent()).toBe('Completed');
     expect(errors).toEqual([]);
@@ -134,7 +134,7 @@ describe('the studio page', () => {
     const { page, errors } = setup(ctx);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download model.glb' }).click()]);
     expect(download.suggestedFilename()).toBe('model.glb');
-    const glb = fs.readFileSync((await download.path())!);
+    const glb = fs.readFileSync(await download.path());
     expect(glb.subarray(0, 4).toString('latin1')).toBe('glTF');
     expect(errors).toEqual([]);
   });
@@ -265,7 +265,7 @@ describe('the studio page', () => {
       await page.getByTestId('job-state').getByText('Completed').waitFor({ timeout: 150_000 });
       await page.locator('[data-testid=image-view][data-ready=true] img').waitFor();
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /^Download .*\.png$/ }).click()]);
-      expect(fs.readFileSync((await download.path())!).subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(fs.readFileSync(await download.path()).subarray(1, 4).toString('latin1')).toBe('PNG');
       // Chromium logs the 401s that made the page ask (one per request refused before a key); nothing else.
       expect(errors.filter((e) => !/status of 401 \(Unauthorized\)/.test(e))).toEqual([]);
       await page.context().close();

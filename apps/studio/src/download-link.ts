@@ -8,13 +8,17 @@ import { el } from './dom.js';
 
 export function downloadLink(url: string, name: string, label: string): HTMLAnchorElement {
   const link = el('a', { href: url, download: name }, label);
-  link.addEventListener('click', async (event) => {
+  link.addEventListener('click', (event) => {
     if (!apiKey() || link.href.startsWith('blob:')) return;
     event.preventDefault();
-    const blob = new Blob([await apiBytes(url)]);
-    const saved = el('a', { href: URL.createObjectURL(blob), download: name });
-    saved.click();
-    setTimeout(() => URL.revokeObjectURL(saved.href), 60_000);
+    void save(url, name);
   });
   return link;
+}
+
+async function save(url: string, name: string): Promise<void> {
+  const blob = new Blob([await apiBytes(url)]);
+  const saved = el('a', { href: URL.createObjectURL(blob), download: name });
+  saved.click();
+  setTimeout(() => URL.revokeObjectURL(saved.href), 60_000);
 }

@@ -45,7 +45,7 @@ export function imageForm(root: HTMLElement, options: FormOptions, onSubmitted: 
   file.addEventListener('change', showPicked);
   acceptDrops(file, showPicked);
 
-  form.addEventListener('submit', async (event) => {
+  const send = async (event: SubmitEvent) => {
     event.preventDefault();
     const image = file.files?.[0];
     if (!image) return void (error.textContent = 'Pick or drop an image first.');
@@ -63,7 +63,8 @@ export function imageForm(root: HTMLElement, options: FormOptions, onSubmitted: 
     } finally {
       submit.disabled = false;
     }
-  });
+  };
+  form.addEventListener('submit', (event) => void send(event));
 }
 
 /** An image dropped anywhere on the page becomes the form's file. */

@@ -124,7 +124,7 @@ export class JobPanel {
       el(
         'div',
         { class: 'job-head' },
-        el('span', { class: 'job-kind' }, job.type === 'image_to_3d' ? `Image to 3D · ${String(job.params.format).toUpperCase()}, ${job.params.quality}` : `Text to image · ${words(String(job.params.style))}`),
+        el('span', { class: 'job-kind' }, job.type === 'image_to_3d' ? `Image to 3D · ${String(job.params.format).toUpperCase()}, ${String(job.params.quality)}` : `Text to image · ${words(String(job.params.style))}`),
         el('span', { class: `state state-${job.state}`, 'data-testid': 'job-state', role: 'status' }, STATE_TEXT[job.state]),
       ),
       el('p', { class: 'hint job-id' }, `Job ${job.id}`),
@@ -143,11 +143,12 @@ export class JobPanel {
 
   private cancelButton(jobId: string): HTMLElement {
     const button = el('button', { type: 'button', class: 'secondary' }, 'Cancel job');
-    button.addEventListener('click', async () => {
+    const cancel = async () => {
       button.disabled = true;
       await api(`/api/v1/jobs/${jobId}`, { method: 'DELETE' }).catch(() => undefined);
       await this.refresh();
-    });
+    };
+    button.addEventListener('click', () => void cancel());
     return button;
   }
 }

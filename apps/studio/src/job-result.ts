@@ -24,7 +24,7 @@ export function showResult(root: HTMLElement, job: JobView): ShownResult {
   if (job.state === 'failed' || job.state === 'cancelled') parts.push(failure(job));
   if (job.result) {
     const result = job.result;
-    const format = job.type === 'image_to_3d' ? String(job.params.format ?? '') : 'image';
+    const format = job.type !== 'image_to_3d' ? 'image' : typeof job.params.format === 'string' ? job.params.format : '';
     const preview = el('div', { class: 'preview', 'data-testid': job.type === 'image_to_3d' ? 'model-view' : 'image-view' }, el('p', { class: 'hint' }, 'Loading the preview…'));
     parts.push(preview);
     if (job.type === 'image_to_3d' && PREVIEWED.has(format)) {
@@ -41,7 +41,7 @@ export function showResult(root: HTMLElement, job: JobView): ShownResult {
       apiBytes(result.url)
         .then((data) => {
           const url = URL.createObjectURL(new Blob([data], { type: result.contentType }));
-          const prompt = String(job.params.prompt ?? '');
+          const prompt = typeof job.params.prompt === 'string' ? job.params.prompt : '';
           preview.replaceChildren(el('img', { src: url, alt: prompt ? `The image drawn for “${prompt}”` : 'The generated image' }));
           preview.dataset.ready = 'true';
         })

@@ -30,7 +30,7 @@ export function promptForm(root: HTMLElement, options: FormOptions, onSubmitted:
   );
   root.replaceChildren(form);
 
-  form.addEventListener('submit', async (event) => {
+  const send = async (event: SubmitEvent) => {
     event.preventDefault();
     const body = { prompt: prompt.value.trim(), style: style.value, width: width.valueAsNumber, height: height.valueAsNumber };
     error.textContent = '';
@@ -47,5 +47,6 @@ export function promptForm(root: HTMLElement, options: FormOptions, onSubmitted:
     } finally {
       submit.disabled = false;
     }
-  });
+  };
+  form.addEventListener('submit', (event) => void send(event));
 }

@@ -117,7 +117,7 @@ describe.runIf(haveTools([PROMETHEUS_BIN, ALERTMANAGER_BIN]))('alerts from a hot
     ];
     const mailFor = (subjectLine: string) => mailbox!.mails.find((mail: Mail) => mail.subject === subjectLine);
     await eventually(
-      async () => (wanted.every((mail) => mailFor(mail.subject)) ? true : undefined),
+      () => Promise.resolve(wanted.every((mail) => mailFor(mail.subject)) ? true : undefined),
       () => `mails ${wanted.map((m) => m.subject).join(' | ')}; got: ${mailbox!.mails.map((m) => m.subject).join(' | ') || 'none'} (refused logins: ${mailbox!.refusedLogins})`,
       30_000,
     );

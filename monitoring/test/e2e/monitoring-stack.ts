@@ -62,7 +62,7 @@ export async function startStack(options: {
     // the first scrape of the backend would be folded into the first sample and no rate()
     // would see it.
     await eventually(
-      async () => ((await instantQuery(prometheus.url!, `up{job="${BACKEND_JOB}"} == 1`)).length > 0 ? true : undefined),
+      async () => ((await instantQuery(prometheus.url, `up{job="${BACKEND_JOB}"} == 1`)).length > 0 ? true : undefined),
       async () => {
         const targets = (await (await fetch(`${prometheus.url}/api/v1/targets`)).json()) as {
           data: { activeTargets: { scrapeUrl: string; lastError: string }[] };

@@ -6,7 +6,7 @@ export interface Sample {
 }
 
 async function api<T>(base: string, path: string, params: Record<string, string> = {}): Promise<T> {
-  const response = await fetch(`${base}${path}?${new URLSearchParams(params)}`);
+  const response = await fetch(`${base}${path}?${new URLSearchParams(params).toString()}`);
   const body = (await response.json()) as { status: string; data: T; error?: string };
   if (body.status !== 'success') throw new Error(`${path} ${JSON.stringify(params)}: ${body.error ?? response.status}`);
   return body.data;

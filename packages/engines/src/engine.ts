@@ -3,7 +3,7 @@
  * The built-in CPU engines and the remote GPU adapters implement it; the backend's stage
  * runner times each call and turns its progress into events.
  */
-import type { Stage } from '@orfeas/metrics';
+import type { Stage } from '@orfeas/metrics/catalog';
 
 export type ModelFormat = 'glb' | 'obj' | 'stl' | 'ply';
 export type ModelQuality = 'low' | 'medium' | 'high';

@@ -2,7 +2,7 @@
  * Cancellation for long stage loops: a stage checks its context between steps so that a
  * cancelled job stops promptly instead of finishing work nobody will read.
  */
-import type { Stage } from '@orfeas/metrics';
+import type { Stage } from '@orfeas/metrics/catalog';
 import { EngineError, type StageContext } from './engine.js';
 
 export function throwIfCancelled(ctx: StageContext, stage: Stage): void {

@@ -46,7 +46,7 @@ export async function startServer(config: Config, options: Omit<CreateAppOptions
   backend.log.info({ url, host: config.host, port, dataDir: config.dataDir, gpu: backend.gpu.source }, `ORFEAS backend listening on ${url}`);
 
   let closing: Promise<void> | undefined;
-  const closeBackend = backend.close;
+  const closeBackend = () => backend.close();
   return {
     ...backend,
     server,

@@ -6,6 +6,7 @@
  */
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
 import type { Metrics } from '@orfeas/metrics';
 import { ApiError, errorBody } from '../errors/index.js';
 
@@ -55,7 +56,7 @@ export function rateLimit({ limit, windowMs, metrics, maxClients = DEFAULT_MAX_C
     window.count += 1;
     if (window.count <= limit) return next();
 
-    metrics.errors.rateLimitRejectionsTotal.inc({ route: c.req.routePath });
+    metrics.errors.rateLimitRejectionsTotal.inc({ route: routePath(c) });
     const retryAfter = Math.max(1, Math.ceil((window.start + windowMs - now) / 1000));
     const error = new ApiError(429, 'rate_limited', `more than ${limit} requests in ${windowMs} ms from this client; retry in ${retryAfter} s`);
     c.header('Retry-After', String(retryAfter));

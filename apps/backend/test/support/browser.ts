@@ -37,7 +37,7 @@ export interface StudioPage {
   /** Console errors and uncaught exceptions, as text. */
   errors: string[];
   /** Saves a full-page screenshot as test-output/studio/<name>.png. */
-  shot(name: string): Promise<void>;
+  shot: (name: string) => Promise<void>;
 }
 
 export async function openStudio(browser: Browser, url: string): Promise<StudioPage> {

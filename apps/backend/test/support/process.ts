@@ -29,9 +29,9 @@ export async function spawnBackend(env: Record<string, string>): Promise<Backend
       const match = /listening on (http:\/\/\S+?)"/.exec(output);
       if (match) resolve(match[1]!);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    exited.then(({ code, signal }) => reject(new Error(`backend exited (${code ?? signal}) before listening:\n${output}`)));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then(({ code, signal }) => reject(new Error(`backend exited (${code ?? signal}) before listening:\n${output}`)));
   });
   return { child, url, output: () => output, exited };
 }

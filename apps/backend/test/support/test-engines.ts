@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import { EngineError, type ImageTo3dEngine, type QualityReport, type TextToImageEngine } from '@orfeas/engines';
-import type { Stage } from '@orfeas/metrics';
+import type { Stage } from '@orfeas/metrics/catalog';
 
 export interface EngineControl {
   /** Stages the engine waits at until release(stage) is called. */
@@ -22,7 +22,7 @@ export interface EngineControl {
 export function createEngineControl(): EngineControl {
   const waiting = new Map<Stage, () => void>();
   const enteredWaiters = new Map<Stage, (() => void)[]>();
-  const control: EngineControl & { wait(stage: Stage): Promise<void> } = {
+  const control: EngineControl & { wait: (stage: Stage) => Promise<void> } = {
     hold: new Set(),
     release(stage) {
       control.hold.delete(stage);
@@ -52,7 +52,7 @@ const report: QualityReport = {
 };
 
 export function createTestEngines(control: EngineControl = createEngineControl()) {
-  const wait = (control as EngineControl & { wait(stage: Stage): Promise<void> }).wait;
+  const wait = (control as EngineControl & { wait: (stage: Stage) => Promise<void> }).wait;
   const imageTo3d: ImageTo3dEngine = {
     name: 'test-3d',
     identity: 'test-3d@1',
@@ -78,9 +78,9 @@ export function createTestEngines(control: EngineControl = createEngineControl()
       const positions = new Float32Array([0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0]);
       return { positions, indices: new Uint32Array([0, 1, 2, 0, 2, 3]), quality: { stage: 'shape', score: 0.8, issues: [] } };
     },
-    async generateTexture(mesh, _cutout, _ctx) {
+    async generateTexture(mesh, cutout, _ctx) {
       await wait('texture_generation');
-      if (_cutout.width === control.crashWidth) (null as unknown as { texture: number }).texture;
+      if (cutout.width === control.crashWidth) throw new TypeError('test engine: a bug in texture_generation');
       return {
         ...mesh,
         uvs: new Float32Array([0, 0, 1, 0, 1, 1, 0, 1]),

@@ -7,7 +7,7 @@ import type { ImageTo3dEngine } from '../engine.js';
 import { engineIdentity } from '../identity.js';
 import { removeBackground } from '../background-removal/index.js';
 import { exportTexturedModel } from '../export/index.js';
-import { generateReliefShape } from '../shape/index.js';
+import { reliefShape } from '../shape/index.js';
 import { generateProjectedTexture } from '../texture/index.js';
 
 export interface CpuImageTo3dOptions {
@@ -28,7 +28,8 @@ export function createCpuImageTo3dEngine(options: CpuImageTo3dOptions = {}): Ima
     name: 'cpu-relief',
     identity: engineIdentity('cpu-relief', { workingSize, inflation: options.inflation }),
     removeBackground: (image, ctx) => removeBackground(image, ctx, { workingSize, maxInputPixels: options.maxInputPixels }),
-    generateShape: (cutout, { quality }, ctx) => generateReliefShape(cutout, quality, ctx, options.inflation),
+    // Computed at once; a refusal or a cancellation (a throw) rejects the promise, as engines do.
+    generateShape: (cutout, { quality }, ctx) => new Promise((resolve) => resolve(reliefShape(cutout, quality, ctx, options.inflation))),
     generateTexture: (mesh, cutout, ctx) => generateProjectedTexture(mesh, cutout, ctx),
     exportModel: (model, format, ctx) => exportTexturedModel(model, format, ctx),
   };

@@ -70,7 +70,7 @@ export function assessModel(model: TexturedMesh): Assessment {
       grade: gradeFor(scores.overall),
       printable: after.printable,
       checks: { manifold: after.manifold, watertight: after.watertight, printable: after.printable },
-      repairs: repairs as Record<string, number>,
+      repairs,
       issues,
     },
   };

@@ -5,7 +5,7 @@
  * (model_server_unavailable, model_server_timeout, model_server_error, model_server_rejected,
  * model_server_response_too_large).
  */
-import type { Stage } from '@orfeas/metrics';
+import type { Stage } from '@orfeas/metrics/catalog';
 import { EngineError } from '../engine.js';
 
 /** The connection settings an adapter takes from its configuration. */
@@ -69,7 +69,8 @@ async function readLimited(res: Response, call: ModelServerCall): Promise<Uint8A
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (res.body) {
-    const reader = res.body.getReader();
+    // Node's fetch types its body as ReadableStream<any>; its chunks are bytes.
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;

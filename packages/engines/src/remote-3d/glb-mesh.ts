@@ -11,9 +11,9 @@ export interface GlbMesh {
 }
 
 function triangles(prim: Primitive, count: number): number[] {
-  const indexAccessor = prim.getIndices();
-  const stored = indexAccessor?.getArray();
-  const order: number[] = stored ? Array.from(stored as ArrayLike<number>) : Array.from({ length: count }, (_, i) => i);
+  // gltf-transform's TypedArray includes Float16Array, which the ES2023 lib (Node 20) lacks.
+  const stored = prim.getIndices()?.getArray() as ArrayLike<number> | null | undefined;
+  const order: number[] = stored ? Array.from(stored) : Array.from({ length: count }, (_, i) => i);
   const mode = prim.getMode();
   if (mode === Primitive.Mode.TRIANGLES) return order.slice(0, order.length - (order.length % 3));
   const out: number[] = [];

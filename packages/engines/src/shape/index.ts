@@ -29,7 +29,7 @@ function silhouetteFidelity(grid: CellGrid, mask: Uint8Array, width: number, hei
   return union === 0 ? 0 : both / union;
 }
 
-export async function generateReliefShape(cutout: CutOut, quality: ModelQuality, ctx: StageContext, inflation?: number): Promise<Mesh> {
+export function reliefShape(cutout: CutOut, quality: ModelQuality, ctx: StageContext, inflation?: number): Mesh {
   throwIfCancelled(ctx, 'shape_generation');
   if (!cutout.mask.some((v) => v !== 0)) {
     throw new EngineError('empty_subject', 'the cut-out has no subject pixels to build a shape from', 'shape_generation');

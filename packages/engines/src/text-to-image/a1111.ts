@@ -81,7 +81,7 @@ export function createA1111TextToImageEngine(options: A1111Options): TextToImage
       } catch {
         throw bad('the body is not JSON');
       }
-      const first = Array.isArray(parsed.images) ? parsed.images[0] : undefined;
+      const first: unknown = Array.isArray(parsed.images) ? parsed.images[0] : undefined;
       if (typeof first !== 'string' || first.length === 0) throw bad('"images" is empty');
       // Some forks prefix a data URL.
       const png = Buffer.from(first.replace(/^data:image\/\w+;base64,/, ''), 'base64');
