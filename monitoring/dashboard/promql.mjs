@@ -3,7 +3,7 @@
  * @orfeas/metrics and never retypes it. Every selector carries the dashboard's job and instance
  * variables (and gpu for GPU metrics); every range is $__rate_interval.
  */
-import { RUNTIME_METRIC_NAMES, seriesNames } from '@orfeas/metrics';
+import { RUNTIME_METRIC_NAMES, seriesNames } from '@orfeas/metrics/catalog';
 
 export const RATE_INTERVAL = '$__rate_interval';
 

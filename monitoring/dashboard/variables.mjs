@@ -2,7 +2,7 @@
  * The dashboard's template variables: datasource, then job, instance and gpu, each narrowing
  * the next. Queries select on them with =~ so "All" (.*) and multi-selection both work.
  */
-import { catalog } from '@orfeas/metrics';
+import { catalog } from '@orfeas/metrics/catalog';
 
 const { system, gpu } = catalog;
 

@@ -5,7 +5,7 @@
  * but deliberately not here: the catalog's system_* family covers the host, so the dashboard
  * and alerts work wherever the backend runs, with or without node exporter.
  */
-import { catalogMetrics, seriesNames, RUNTIME_METRIC_NAMES } from '@orfeas/metrics';
+import { catalogMetrics, seriesNames, RUNTIME_METRIC_NAMES } from '@orfeas/metrics/catalog';
 
 /** Series Prometheus writes on its own: per-target scrape health and the state of alerts. */
 export const PROMETHEUS_SYNTHETIC_SERIES = Object.freeze([

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { metricOfSeries } from '@orfeas/metrics';
+import { metricOfSeries } from '@orfeas/metrics/catalog';
 import { buildDashboard, renderDashboard } from '../dashboard/build-dashboard.mjs';
 import { dashboardQueries, runnable } from '../dashboard/queries.mjs';
 import { tempDir } from '../stack/processes.mjs';

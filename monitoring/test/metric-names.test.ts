@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { catalog, RUNTIME_METRIC_NAMES } from '@orfeas/metrics';
+import { catalog, RUNTIME_METRIC_NAMES } from '@orfeas/metrics/catalog';
 import { allowedSeries, disallowedSeries } from '../promql/allowed-series.mjs';
 import { seriesNamesIn } from '../promql/series-names.mjs';
 import { buildDashboard } from '../dashboard/build-dashboard.mjs';

@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { catalog, catalogMetrics, type MetricDef } from '@orfeas/metrics';
+import { catalog, catalogMetrics, type MetricDef } from '@orfeas/metrics/catalog';
 import type { RunningServer } from '../src/index.js';
 import { subjectImage } from './support/images.js';
 import { needs } from './support/needs.js';
@@ -62,6 +62,10 @@ async function fullFlow(url: string) {
   await stats;
   for (let i = 0; i < 60; i++) socket.emit(`garbage_${i}`, {});
   await socket.emitWithAck('ping');
+  // A pong the client acknowledges: the backend times the round trip.
+  const acknowledged = new Promise<void>((resolve) => socket.once('pong', (_pong: unknown, ack: () => void) => resolve(ack())));
+  await socket.emitWithAck('ping', { roundTrip: true });
+  await acknowledged;
   socket.close();
 }
 
@@ -75,9 +79,8 @@ function unrecorded(samples: Sample[], metrics: readonly MetricDef[]): string[] 
 
 /** Scrapes until nothing is missing: some samples land a little after the flow (a lost GPU's failed call, a disconnect, a retention sweep). */
 async function settledGaps(metrics: readonly MetricDef[]): Promise<string[]> {
-  let missing: string[] = [];
   for (const deadline = Date.now() + 30_000; ; ) {
-    missing = unrecorded(await scrape(server.url, TOKEN), metrics);
+    const missing = unrecorded(await scrape(server.url, TOKEN), metrics);
     if (missing.length === 0 || Date.now() > deadline) return missing;
     await new Promise((r) => setTimeout(r, 100));
   }

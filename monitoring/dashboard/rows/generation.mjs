@@ -1,5 +1,5 @@
 /** Generation row: text-to-image and image-to-3D throughput, outcomes, durations and results. */
-import { catalog } from '@orfeas/metrics';
+import { catalog } from '@orfeas/metrics/catalog';
 import { quantile, sumRate } from '../promql.mjs';
 import { query, timeseries } from '../panels.mjs';
 

@@ -2,7 +2,7 @@
  * GPU row: per-GPU utilization from busy seconds (exact whatever the scrape interval), memory,
  * temperature, power and energy, clocks, throttling, and the health of the sampler itself.
  */
-import { catalog } from '@orfeas/metrics';
+import { catalog } from '@orfeas/metrics/catalog';
 import { gauge, rate, sumRate } from '../promql.mjs';
 import { query, table, timeseries } from '../panels.mjs';
 

@@ -1,5 +1,5 @@
 /** HTTP row: traffic, errors and latency percentiles by matched route pattern. */
-import { catalog } from '@orfeas/metrics';
+import { catalog } from '@orfeas/metrics/catalog';
 import { gauge, quantile, sumRate } from '../promql.mjs';
 import { query, timeseries } from '../panels.mjs';
 

@@ -1,5 +1,5 @@
 /** Overview row: are the GPUs real, is the backend up, how busy is it, is anything on fire. */
-import { catalog, GPU_SOURCES } from '@orfeas/metrics';
+import { catalog, GPU_SOURCES } from '@orfeas/metrics/catalog';
 import { gauge, rate, RATE_INTERVAL, selector } from '../promql.mjs';
 import { query, stat, stateStat } from '../panels.mjs';
 

@@ -1,5 +1,5 @@
 /** Pipeline stages row: time per stage, failures and what is running now. */
-import { catalog } from '@orfeas/metrics';
+import { catalog } from '@orfeas/metrics/catalog';
 import { gauge, mean, quantile, sumRate } from '../promql.mjs';
 import { query, timeseries } from '../panels.mjs';
 

@@ -1,5 +1,5 @@
 /** Quality row: scores by stage, grades, automatic repairs and failed checks. */
-import { catalog } from '@orfeas/metrics';
+import { catalog } from '@orfeas/metrics/catalog';
 import { mean, quantile, sumRate } from '../promql.mjs';
 import { query, timeseries } from '../panels.mjs';
 

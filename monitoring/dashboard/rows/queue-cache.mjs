@@ -1,5 +1,5 @@
 /** Queue and cache row: backlog, workers busy, time waited, cache effectiveness. */
-import { catalog } from '@orfeas/metrics';
+import { catalog } from '@orfeas/metrics/catalog';
 import { gauge, quantile, sumRate } from '../promql.mjs';
 import { query, timeseries } from '../panels.mjs';
 

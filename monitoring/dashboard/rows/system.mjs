@@ -2,7 +2,7 @@
  * System row: host CPU, memory and disk from the catalog's system_* family, the data
  * directory's free space and retention, and the Node.js runtime.
  */
-import { catalog } from '@orfeas/metrics';
+import { catalog } from '@orfeas/metrics/catalog';
 import { gauge, rate, runtime, selector, sumRate } from '../promql.mjs';
 import { query, table, timeseries } from '../panels.mjs';
 

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import { parse } from 'yaml';
-import { catalogMetrics, seriesNames } from '@orfeas/metrics';
+import { catalogMetrics, seriesNames } from '@orfeas/metrics/catalog';
 import { seriesNamesIn } from '../../promql/series-names.mjs';
 import { ALERT_RULES } from '../../stack/paths.mjs';
 import { buildDashboard } from '../../dashboard/build-dashboard.mjs';
@@ -105,6 +105,10 @@ describe.runIf(haveTools([PROMETHEUS_BIN]))('catalog and dashboard against a run
     browser.emit('subscribe', { jobId: 'not-a-uuid' });
     for (let i = 0; i < 30; i++) browser.emit(`made_up_event_${n}_${i}`);
     await browser.timeout(10_000).emitWithAck('ping');
+    // A pong the client acknowledges: the backend times the round trip.
+    const acknowledged = new Promise<void>((resolve) => browser.once('pong', (_pong: unknown, ack: () => void) => resolve(ack())));
+    await browser.timeout(10_000).emitWithAck('ping', { roundTrip: true });
+    await acknowledged;
     expect((await fetch(`${base}/socket.io/?EIO=2&transport=polling`)).status).toBe(400);
   }
 

@@ -1,7 +1,8 @@
 /** A socket.io server in its own process, instrumented or not, that emits progress events on request. */
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
-import { createMetrics, instrumentSocketIO } from '../dist/index.js';
+import { createMetrics } from '../dist/index.js';
+import { instrumentSocketIO } from '../dist/socketio/index.js';
 
 const variant = process.argv[2];
 const http = createServer();
@@ -19,10 +20,15 @@ io.of('/control').on('connection', (socket) => {
       // Let the sockets drain now and then, as a server with other work would.
       if (i % 25 === 24) await new Promise((resolve) => setImmediate(resolve));
     }
-    const sent = metrics ? (await metrics.websocket.messagesSentTotal.get()).values.find((v) => v.labels.event_type === 'progress')?.value : undefined;
     const cpu = process.cpuUsage(cpuBefore);
+    const counted = async (metric) => (await metric?.get())?.values.find((v) => v.labels.event_type === 'progress')?.value ?? null;
     // CPU seconds of the emitting loop (the events are written out by then; delivery is the clients' side).
-    done({ sent: sent ?? null, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+    done({
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      sent: await counted(metrics?.websocket.messagesSentTotal),
+      delivered: await counted(metrics?.websocket.messageDeliveriesTotal),
+      bytes: await counted(metrics?.websocket.sentBytesTotal),
+    });
   });
 });
 http.listen(0, '127.0.0.1', () => process.send({ port: http.address().port }));

@@ -1,7 +1,8 @@
 /**
  * (b) socket.io emit throughput to 100 connected clients, instrumented vs not: each server in a
  * child process, the clients in this one. A run is `count` io.emit calls, timed until every
- * client has received every event; runs alternate between the two servers.
+ * client has received every event; runs alternate between the two servers. The instrumented
+ * server's counts are checked at the end: one emit and 100 deliveries per io.emit.
  */
 import { fork } from 'node:child_process';
 import { io as connect } from 'socket.io-client';
@@ -18,17 +19,19 @@ export async function benchSocketIO() {
     const rates = { bare: [], instrumented: [] };
     const cpu = { bare: [], instrumented: [] };
     for (const server of Object.values(servers)) await run(server, 200);
-    let counted = 0;
+    let counted = { sent: 0, delivered: 0, bytes: 0 };
     for (let r = 0; r < ROUNDS; r++) {
       for (const variant of r % 2 ? ['instrumented', 'bare'] : ['bare', 'instrumented']) {
-        const { seconds, sent, cpuSeconds } = await run(servers[variant], EMITS);
+        const { seconds, cpuSeconds, ...totals } = await run(servers[variant], EMITS);
         rates[variant].push(EMITS / seconds);
         cpu[variant].push(EMITS / cpuSeconds);
-        if (variant === 'instrumented') counted = sent;
+        if (variant === 'instrumented') counted = totals;
       }
     }
     const expected = 200 + ROUNDS * EMITS;
-    if (counted !== expected) throw new Error(`the instrumented server counted ${counted} emits, expected ${expected}`);
+    if (counted.sent !== expected || counted.delivered !== expected * CLIENTS) {
+      throw new Error(`the instrumented server counted ${counted.sent} emits and ${counted.delivered} deliveries, expected ${expected} and ${expected * CLIENTS}`);
+    }
     const bare = median(rates.bare);
     const instrumented = median(rates.instrumented);
     const ratio = median(rates.instrumented.map((rate, i) => rate / rates.bare[i]));
@@ -42,6 +45,7 @@ export async function benchSocketIO() {
         { case: 'uninstrumented: per server CPU-second', value: round(median(cpu.bare)), unit: 'emits/cpu-s', ratio: 1 },
         { case: 'instrumented: per server CPU-second', value: round(median(cpu.instrumented)), unit: 'emits/cpu-s', ratio: round(cpuRatio), target: '>= 0.95', met: cpuRatio >= 0.95 },
         { case: 'deliveries/s instrumented', value: round(instrumented * CLIENTS), unit: 'events/s' },
+        { case: 'bytes per delivery (websocket_sent_bytes_total / websocket_message_deliveries_total)', value: counted.bytes / counted.delivered, unit: 'bytes' },
       ],
     });
   } finally {
@@ -78,7 +82,7 @@ async function run(server, count) {
   server.target = count * CLIENTS;
   const started = performance.now();
   const delivered = new Promise((resolve) => (server.waiting = resolve));
-  const { sent, cpuSeconds } = await server.control.timeout(60_000).emitWithAck('run', count);
+  const { cpuSeconds, ...totals } = await server.control.timeout(60_000).emitWithAck('run', count);
   await delivered;
-  return { seconds: (performance.now() - started) / 1000, sent, cpuSeconds };
+  return { seconds: (performance.now() - started) / 1000, cpuSeconds, ...totals };
 }

@@ -19,7 +19,7 @@ export class GpuStream {
   join(socket: Socket, requestedHz: number | undefined): number {
     const hz = Math.round(Math.min(Math.max(requestedHz ?? MIN_GPU_HZ, MIN_GPU_HZ), MAX_GPU_HZ));
     this.leave(socket);
-    socket.join([GPU_ROOM, gpuRateRoom(hz)]);
+    void socket.join([GPU_ROOM, gpuRateRoom(hz)]);
     socket.emit(SENT.gpu_stats, this.snapshot(hz));
     if (!this.timers.has(hz)) {
       const timer = setInterval(() => this.tick(hz), 1000 / hz);
@@ -30,7 +30,7 @@ export class GpuStream {
   }
 
   leave(socket: Socket): void {
-    for (const room of socket.rooms) if (room.startsWith(`${GPU_ROOM}:`) || room === GPU_ROOM) socket.leave(room);
+    for (const room of socket.rooms) if (room.startsWith(`${GPU_ROOM}:`) || room === GPU_ROOM) void socket.leave(room);
   }
 
   stop(): void {

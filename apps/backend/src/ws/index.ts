@@ -2,10 +2,14 @@
  * The WebSocket module: socket.io on the backend's HTTP server, instrumented with
  * @orfeas/metrics. Clients subscribe to job rooms (progress, stage_change, complete, error;
  * a late subscriber first gets the current state) and to the GPU stream; `ping` gets `pong`.
- * A malformed payload or an unknown event gets an `error` event, never a crash.
+ * `ping { roundTrip: true }` asks for a `pong` the client acknowledges: the backend then sees
+ * its round trip to that client (websocket_ack_round_trip_seconds{event_type="pong"}; no
+ * acknowledgement within 10 s counts as an ack_timeout). A malformed payload or an unknown
+ * event gets an `error` event, never a crash.
  */
 import type { Server as HttpServer } from 'node:http';
-import { instrumentSocketIO, type Metrics } from '@orfeas/metrics';
+import type { Metrics } from '@orfeas/metrics';
+import { instrumentSocketIO } from '@orfeas/metrics/socketio';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
@@ -15,7 +19,12 @@ import type { JobEvents } from '../jobs/events.js';
 import type { JobService } from '../jobs/service.js';
 import { expiredError, resultUrl } from '../jobs/view.js';
 import { GpuStream } from './gpu-stream.js';
-import { PONG, RECEIVED, SENT, gpuPayload, jobPayload, jobRoom } from './protocol.js';
+import { PONG, PONG_ACK_TIMEOUT_MS, RECEIVED, SENT, gpuPayload, jobPayload, jobRoom } from './protocol.js';
+
+/** What the backend keeps on a socket: the API key it authenticated with. */
+interface SocketData {
+  apiKey?: string;
+}
 
 export interface WebSocketDeps {
   server: HttpServer;
@@ -40,14 +49,18 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log, ap
       const token = typeof auth?.token === 'string' ? auth.token : bearerToken(headers.authorization);
       const outcome = authenticate(apiKeys, token);
       if ('refused' in outcome) return next(Object.assign(new Error(outcome.refused), { data: { code: 'unauthorized' } }));
-      socket.data.apiKey = outcome.name;
+      (socket.data as SocketData).apiKey = outcome.name;
       next();
     });
   }
   const stream = new GpuStream(io, gpu);
   // The event types of the protocol are known in advance: their series exist at 0 from the start.
-  for (const event of Object.values(SENT)) metrics.websocket.messagesSentTotal.inc({ event_type: event }, 0);
-  for (const event of KNOWN) metrics.websocket.messagesReceivedTotal.inc({ event_type: event }, 0);
+  const ws = metrics.websocket;
+  for (const event_type of Object.values(SENT)) {
+    for (const sent of [ws.messagesSentTotal, ws.messageDeliveriesTotal, ws.sentBytesTotal]) sent.inc({ event_type }, 0);
+  }
+  for (const event_type of KNOWN) for (const received of [ws.messagesReceivedTotal, ws.receivedBytesTotal]) received.inc({ event_type }, 0);
+  ws.ackRoundTripSeconds.zero({ event_type: PONG });
 
   events.on('progress', (payload) => void io.to(jobRoom(payload.jobId)).emit(SENT.progress, payload));
   events.on('stage_change', (payload) => void io.to(jobRoom(payload.jobId)).emit(SENT.stage_change, payload));
@@ -56,7 +69,7 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log, ap
 
   io.on('connection', (socket) => {
     const refuse = (event: string, code: string, message: string, ack?: Ack) => {
-      metrics.websocket.errorsTotal.inc({ error_type: code });
+      ws.errorsTotal.inc({ error_type: code });
       const error = { code, message, event };
       socket.emit(SENT.error, { error });
       ack?.({ ok: false, error });
@@ -88,7 +101,7 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log, ap
       const ack = ackOf([payload, ...rest]);
       const body = parse(RECEIVED.subscribe, jobPayload, payload, ack);
       if (!body) return;
-      const caller = socket.data.apiKey as string | undefined;
+      const caller = (socket.data as SocketData).apiKey;
       const found = service.get(body.jobId.toLowerCase());
       // Another key's job is not there for this socket, as over HTTP.
       const job = found && visibleTo(found, caller) ? found : undefined;
@@ -97,7 +110,7 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log, ap
         if (gone && visibleTo(gone, caller)) return refuse(RECEIVED.subscribe, 'expired', expiredError(body.jobId, gone).message, ack);
         return refuse(RECEIVED.subscribe, 'job_not_found', `no job with id ${body.jobId}`, ack);
       }
-      socket.join(jobRoom(job.id));
+      void socket.join(jobRoom(job.id));
       ack?.({ ok: true, job: service.view(job) });
       sendCurrentState(socket, job.id);
     });
@@ -106,7 +119,7 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log, ap
       const ack = ackOf([payload, ...rest]);
       const body = parse(RECEIVED.unsubscribe, jobPayload, payload, ack);
       if (!body) return;
-      socket.leave(jobRoom(body.jobId.toLowerCase()));
+      void socket.leave(jobRoom(body.jobId.toLowerCase()));
       ack?.({ ok: true });
     });
 
@@ -125,9 +138,18 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log, ap
       ackOf(args)?.({ ok: true });
     });
 
+    // One timed pong at a time per socket, so a client flooding pings holds one ack timer, not many.
+    let timedPong = false;
     on(RECEIVED.ping, (...args: unknown[]) => {
       const pong = { serverTime: Date.now() };
-      socket.emit(PONG, pong);
+      // Only a client that asked acknowledges the pong; the instrumentation times the round trip.
+      const roundTrip = (args[0] as { roundTrip?: unknown } | null | undefined)?.roundTrip === true;
+      if (roundTrip && !timedPong) {
+        timedPong = true;
+        socket.timeout(PONG_ACK_TIMEOUT_MS).emit(PONG, pong, () => {
+          timedPong = false;
+        });
+      } else socket.emit(PONG, pong);
       ackOf(args)?.(pong);
     });
 
@@ -162,7 +184,7 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log, ap
     async close() {
       stream.stop();
       uninstrument();
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await io.close();
     },
   };
 }

@@ -2,7 +2,7 @@
  * The WebSocket protocol: the events clients send and the payloads they must carry. The
  * events the server sends are the catalog's WS_EVENTS, so metrics and dashboards name them.
  */
-import { WS_EVENTS, type WsEvent } from '@orfeas/metrics';
+import { WS_EVENTS, type WsEvent } from '@orfeas/metrics/catalog';
 import { z } from 'zod';
 
 /** Events sent to clients, by name: `SENT.progress` is 'progress', checked against the catalog. */
@@ -19,6 +19,8 @@ export const RECEIVED = {
 
 /** The heartbeat answer to `ping`. */
 export const PONG = 'pong';
+/** How long a `pong` sent for `ping { roundTrip: true }` waits for the client's acknowledgement. */
+export const PONG_ACK_TIMEOUT_MS = 10_000;
 
 export const jobPayload = z.object({ jobId: z.uuid({ error: 'jobId must be a job UUID' }) });
 
@@ -26,7 +28,7 @@ export const jobPayload = z.object({ jobId: z.uuid({ error: 'jobId must be a job
 export const MIN_GPU_HZ = 1;
 export const MAX_GPU_HZ = 20;
 export const gpuPayload = z
-  .object({ hz: z.number({ error: 'hz must be a number of snapshots per second' }).finite().optional() })
+  .object({ hz: z.number({ error: 'hz must be a number of snapshots per second' }).optional() })
   .optional();
 
 export const jobRoom = (jobId: string) => `job:${jobId}`;

@@ -69,7 +69,7 @@ describe('instrumentSocketIO', () => {
     const inRoom = client();
     await connected(inRoom);
     const member = await joined;
-    member.join('job-1');
+    void member.join('job-1');
     const outsider = client();
     const jobs = client('/jobs');
     await Promise.all([connected(outsider), connected(jobs)]);
@@ -89,6 +89,139 @@ describe('instrumentSocketIO', () => {
     expect(await read(ws.messagesSentTotal.name, { event_type: 'complete' })).toBe(1);
     expect(await read(ws.messagesSentTotal.name, { event_type: 'gpu_stats' })).toBe(1);
     expect(await read(ws.messagesSentTotal.name, { event_type: 'error' })).toBe(1);
+  });
+
+  /** Clients connected to `nsp`, with their sockets on the server, in the same order. */
+  async function pairs(count: number, nsp = '/') {
+    const clientsOf: ClientSocket[] = [];
+    const servers: Socket[] = [];
+    for (let i = 0; i < count; i++) {
+      const accepted = serverSocket(nsp);
+      const socket = client(nsp);
+      await connected(socket);
+      clientsOf.push(socket);
+      servers.push(await accepted);
+    }
+    return { clients: clientsOf, servers };
+  }
+  const nextOn = (socket: ClientSocket, event: string) => new Promise((resolve) => socket.once(event, resolve));
+  /** Engine.io payload bytes of a text packet: the message type "4" and the socket.io packet. */
+  const textBytes = (encoded: string) => Buffer.byteLength(encoded) + 1;
+
+  it('counts deliveries: one per recipient, across rooms, except(), socket.broadcast, local and namespaces', async () => {
+    const { clients: [a, b, c], servers: [sa, sb] } = await pairs(3);
+    void sa!.join('job-1');
+    void sb!.join('job-1');
+    const parent = io.of(/^\/tenant-\d+$/);
+    const tenants = await Promise.all([pairs(1, '/tenant-1'), pairs(1, '/tenant-2')]);
+    const received: string[] = [];
+    for (const socket of [a!, b!, c!, ...tenants.map((t) => t.clients[0]!)]) socket.onAny((event: string) => received.push(event));
+
+    io.emit('progress', { percent: 10 }); // a, b, c
+    io.to('job-1').emit('stage_change', { stage: 'export' }); // a, b
+    io.except('job-1').emit('complete', {}); // c
+    sa!.broadcast.emit('error', {}); // b, c: never the sender
+    sa!.to('job-1').emit('error', {}); // b
+    sa!.emit('gpu_stats', {}); // a
+    io.local.emit('gpu_stats', {}); // a, b, c
+    parent.emit('gpu_stats', {}); // one socket in each child namespace
+    await vi.waitFor(() => expect(received).toHaveLength(3 + 2 + 1 + 2 + 1 + 1 + 3 + 2));
+
+    const emits = (event_type: string) => read(ws.messagesSentTotal.name, { event_type });
+    const deliveries = (event_type: string) => read(ws.messageDeliveriesTotal.name, { event_type });
+    expect(await emits('progress')).toBe(1);
+    expect(await deliveries('progress')).toBe(3);
+    expect(await deliveries('stage_change')).toBe(2);
+    expect(await deliveries('complete')).toBe(1);
+    expect(await emits('error')).toBe(2);
+    expect(await deliveries('error')).toBe(3);
+    expect(await emits('gpu_stats')).toBe(3);
+    expect(await deliveries('gpu_stats')).toBe(1 + 3 + 2);
+  });
+
+  it('counts a volatile event where it is written, not where a busy transport drops it', async () => {
+    const { clients: [a, b], servers: [sa] } = await pairs(2);
+    const transport = sa!.conn.transport as unknown as { writable: boolean };
+    const delivered = nextOn(b!, 'gpu_stats');
+    transport.writable = false;
+    try {
+      io.volatile.emit('gpu_stats', {});
+    } finally {
+      transport.writable = true;
+    }
+    await delivered;
+    expect(await read(ws.messagesSentTotal.name, { event_type: 'gpu_stats' })).toBe(1);
+    expect(await read(ws.messageDeliveriesTotal.name, { event_type: 'gpu_stats' })).toBe(1);
+    expect(a!.connected).toBe(true);
+  });
+
+  it('counts the bytes of every delivery as the WebSocket transport carries them, binary attachments included', async () => {
+    const { clients: [a, b, c], servers: [sa] } = await pairs(3);
+    const jobs = await pairs(1, '/jobs');
+    const payload = { jobId: 'job-1', percent: 42.5, stage: 'shape_generation', note: 'naïve ✓' };
+    const image = Buffer.alloc(1000, 7);
+    const all = Promise.all([a!, b!, c!].map((socket) => nextOn(socket, 'progress')));
+    io.emit('progress', payload);
+    await all;
+    const got = Promise.all([nextOn(a!, 'complete'), nextOn(jobs.clients[0]!, 'complete')]);
+    sa!.emit('complete', { preview: image });
+    io.of('/jobs').emit('complete', {});
+    await got;
+
+    const progress = textBytes(`2${JSON.stringify(['progress', payload])}`);
+    expect(await read(ws.sentBytesTotal.name, { event_type: 'progress' })).toBe(3 * progress);
+    // A binary event: its text part says how many attachments follow, each sent as it is.
+    const binary = textBytes('51-["complete",{"preview":{"_placeholder":true,"num":0}}]') + image.byteLength;
+    const inNamespace = textBytes('2/jobs,["complete",{}]');
+    expect(await read(ws.sentBytesTotal.name, { event_type: 'complete' })).toBe(binary + inNamespace);
+  });
+
+  it('counts the bytes of events received, binary attachments included, whether or not they are acknowledged', async () => {
+    const { clients: [socket], servers: [server] } = await pairs(1);
+    const upload = Buffer.from([1, 2, 3, 4, 5]);
+    const uploaded = new Promise((resolve) => server!.on('upload', resolve));
+    socket!.emit('unsubscribe', 'job-1');
+    socket!.emit('upload', upload);
+    await uploaded;
+    expect(await read(ws.messagesReceivedTotal.name, { event_type: 'unsubscribe' })).toBe(1);
+    expect(await read(ws.receivedBytesTotal.name, { event_type: 'unsubscribe' })).toBe(textBytes('2["unsubscribe","job-1"]'));
+    expect(await read(ws.receivedBytesTotal.name, { event_type: 'upload' })).toBe(textBytes('51-["upload",{"_placeholder":true,"num":0}]') + 5);
+
+    server!.on('subscribe', (_job, ack) => ack({ ok: true }));
+    await socket!.emitWithAck('subscribe', 'job-2');
+    // The client's first ack id is 0.
+    expect(await read(ws.receivedBytesTotal.name, { event_type: 'subscribe' })).toBe(textBytes('20["subscribe","job-2"]'));
+  });
+
+  it('observes one ack round trip per acknowledgement: socket.emit, emitWithAck and broadcasts', async () => {
+    const { clients, servers } = await pairs(3);
+    for (const socket of clients) socket.on('confirm', (_payload: unknown, ack: (answer: string) => void) => ack('ok'));
+    const ackCount = () => histogramCount(metrics.registry, ws.ackRoundTripSeconds.name, { event_type: 'confirm' });
+
+    await new Promise((resolve) => servers[0]!.emit('confirm', {}, resolve));
+    expect(await ackCount()).toBe(1);
+    expect(await servers[1]!.timeout(5_000).emitWithAck('confirm', {})).toBe('ok');
+    expect(await servers[2]!.emitWithAck('confirm', {})).toBe('ok');
+    expect(await ackCount()).toBe(3);
+    expect(await io.timeout(5_000).emitWithAck('confirm', {})).toEqual(['ok', 'ok', 'ok']);
+    expect(await ackCount()).toBe(6);
+    expect(await read(ws.messageDeliveriesTotal.name, { event_type: 'confirm' })).toBe(6);
+    const seconds = await value(metrics.registry, ws.ackRoundTripSeconds.name, { event_type: 'confirm' }, `${ws.ackRoundTripSeconds.name}_sum`);
+    expect(seconds).toBeGreaterThan(0);
+    expect(seconds).toBeLessThan(6 * 5);
+    expect(await read(ws.errorsTotal.name, { error_type: 'ack_timeout' })).toBeUndefined();
+  });
+
+  it('counts each acknowledgement that did not arrive in time as an ack_timeout', async () => {
+    const { clients, servers } = await pairs(3);
+    clients[0]!.on('confirm', (_payload: unknown, ack: (answer: string) => void) => ack('ok'));
+    await expect(servers[1]!.timeout(50).emitWithAck('confirm', {})).rejects.toThrow('operation has timed out');
+    expect(await read(ws.errorsTotal.name, { error_type: 'ack_timeout' })).toBe(1);
+
+    // One of three answers: two acks missing.
+    await expect(io.timeout(200).emitWithAck('confirm', {})).rejects.toThrow('operation has timed out');
+    await vi.waitFor(async () => expect(await read(ws.errorsTotal.name, { error_type: 'ack_timeout' })).toBe(3));
+    expect(await histogramCount(metrics.registry, ws.ackRoundTripSeconds.name, { event_type: 'confirm' })).toBe(1);
   });
 
   it('counts events received from clients', async () => {
