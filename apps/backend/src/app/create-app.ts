@@ -6,7 +6,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { UNMATCHED_ROUTE, createMetrics, httpMetrics, metricsHandler, type Metrics } from '@orfeas/metrics';
+import { createMetrics, type Metrics } from '@orfeas/metrics';
+import { UNMATCHED_ROUTE, instrument, metricsHandler } from '@orfeas/metrics/hono';
 import type { Logger } from 'pino';
 import { requireApiKey } from '../auth/index.js';
 import { ResultCache } from '../cache/index.js';
@@ -126,7 +127,7 @@ export async function createApp({ config, engines, logger, metrics: given }: Cre
   const limits = config.upload;
 
   const app = new OpenAPIHono<AppEnv>();
-  app.use(requestId(), clientAddress(config.trustProxy), requestLog(log), httpMetrics(metrics, { unmatchedRoute: UNMATCHED_ROUTE }));
+  app.use(requestId(), clientAddress(config.trustProxy), requestLog(log));
   app.openapi(metricsRoute(config), metricsHandler(metrics.registry, config.metricsToken ? { token: config.metricsToken } : {}) as never);
   app.route('/', healthRoutes({ store, pool, freeSpace }));
   if (config.apiKeys) app.use('/api/*', requireApiKey(config.apiKeys));
@@ -143,6 +144,8 @@ export async function createApp({ config, engines, logger, metrics: given }: Cre
   }
   app.onError(errorHandler(metrics, log));
   app.notFound(notFoundHandler(metrics));
+  // The HTTP family, recorded around app.fetch (what startServer hands to serve()) rather than by a middleware.
+  instrument(app, metrics, { unmatchedRoute: UNMATCHED_ROUTE });
 
   const retention = config.retentionMs > 0 ? new Retention({ store, cache, metrics, log, retentionMs: config.retentionMs }) : undefined;
   pool.start();
