@@ -3,7 +3,7 @@
  * pipeline's events in order, download the result, and see the metrics move.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { IMAGE_TO_3D_STAGES } from '@orfeas/metrics';
+import { IMAGE_TO_3D_STAGES } from '@orfeas/metrics/catalog';
 import type { Socket } from 'socket.io-client';
 import type { RunningServer } from '../src/index.js';
 import { subjectImage } from './support/images.js';

@@ -4,7 +4,7 @@
  * generation statuses, styles, cache types, client types, the protocol's event types.
  */
 import { STYLES } from '@orfeas/engines';
-import { GENERATION_STATUSES, GENERATION_TYPES, STAGES, WS_EVENTS } from '@orfeas/metrics';
+import { GENERATION_STATUSES, GENERATION_TYPES, STAGES, WS_EVENTS } from '@orfeas/metrics/catalog';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningServer } from '../src/index.js';
 import { scrape } from './support/scrape.js';

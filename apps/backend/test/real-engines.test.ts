@@ -3,7 +3,7 @@
  * text-to-image) behind the API, with their quality reports reaching the metrics.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { IMAGE_TO_3D_STAGES } from '@orfeas/metrics';
+import { IMAGE_TO_3D_STAGES } from '@orfeas/metrics/catalog';
 import type { RunningServer } from '../src/index.js';
 import { noiseImage, subjectImage } from './support/images.js';
 import { scrape, valueOf } from './support/scrape.js';

@@ -2,14 +2,15 @@
  * A registry populated the way a busy ORFEAS backend's is: 50 routes x 4 methods x 5 statuses
  * of HTTP series, 8 GPUs of every GPU family metric, and every other family recorded.
  */
-import { buildMetric, catalog, createMetrics, GPU_CLOCKS, GPU_MEMORY_TYPES, GPU_THROTTLE_REASONS } from '../dist/index.js';
+import { catalog, GPU_CLOCKS, GPU_MEMORY_TYPES, GPU_THROTTLE_REASONS } from '../dist/catalog.js';
+import { createMetrics, defineMetric } from '../dist/index.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
 const STATUSES = ['200', '201', '400', '404', '500'];
 const GPUS = 8;
 
-export function populatedMetrics() {
-  const metrics = createMetrics();
+export function populatedMetrics({ nativeHistograms = true } = {}) {
+  const metrics = createMetrics({ nativeHistograms });
   const { http } = metrics;
   for (let r = 0; r < 50; r++) {
     const route = `/api/v1/resource-${r}/:id`;
@@ -31,9 +32,10 @@ export function populatedMetrics() {
 function populateGpus(registry) {
   const extra = { type: GPU_MEMORY_TYPES, clock: GPU_CLOCKS, reason: GPU_THROTTLE_REASONS, fan: ['0', '1'] };
   for (const def of Object.values(catalog.gpu)) {
-    const metric = buildMetric(def, { registry });
+    const metric = defineMetric(registry, def);
     if (def.labels.length === 0) {
-      metric.inc ? metric.inc(1) : metric.set(1);
+      if (metric.inc) metric.inc(1);
+      else metric.set(1);
       continue;
     }
     for (let gpu = 0; gpu < GPUS; gpu++) {

@@ -189,6 +189,10 @@ export const catalog = {
     messagesReceivedTotal: counter('websocket_messages_received_total', 'Events received from clients, by event type.', ['event_type'], { event_type: { max: 50 } }),
     errorsTotal: counter('websocket_errors_total', 'socket.io errors by type.', ['error_type'], { error_type: { max: 20 } }),
     connectionDurationSeconds: histogram('websocket_connection_duration_seconds', 'How long connections stayed open.', [], [10, 30, 60, 300, 600, 1800, 3600]),
+    messageDeliveriesTotal: counter('websocket_message_deliveries_total', 'Events written to client connections, by event type: one per recipient (a broadcast to N sockets adds N, a socket.emit 1); a volatile event dropped on a busy transport is not counted.', ['event_type'], { event_type: { max: 50 } }),
+    sentBytesTotal: counter('websocket_sent_bytes_total', 'Bytes of events written to client connections (encoded size times recipients), by event type: engine.io packet payloads as the WebSocket transport carries them (packet type, socket.io packet, binary attachments), without WebSocket frame headers, HTTP long-polling framing or compression.', ['event_type'], { event_type: { max: 50 } }),
+    receivedBytesTotal: counter('websocket_received_bytes_total', 'Bytes of events received from clients, by event type: engine.io packet payloads as the WebSocket transport carries them (packet type, socket.io packet, binary attachments), without WebSocket frame headers, HTTP long-polling framing or compression.', ['event_type'], { event_type: { max: 50 } }),
+    ackRoundTripSeconds: histogram('websocket_ack_round_trip_seconds', 'Time from a server emit that asks for an acknowledgement to each client\'s ack arriving, by event type; acks that time out are counted in websocket_errors_total{error_type="ack_timeout"}.', ['event_type'], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], { event_type: { max: 50 } }),
   },
   pipeline: {
     stageDurationSeconds: histogram('pipeline_stage_duration_seconds', 'Time spent in each pipeline stage.', ['stage'], [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 180], { stage: { values: STAGES } }),
@@ -197,6 +201,7 @@ export const catalog = {
   },
   meta: {
     labelOverflowTotal: counter('metrics_label_overflow_total', 'Label values refused by a cardinality cap and recorded as "other", by metric.', ['metric'], { metric: { max: 200 } }),
+    fastPathEnabled: gauge('metrics_fast_path_enabled', "1 when recording and /metrics use the fast path over prom-client's internals; 0 when the start-up self-check found them changed and prom-client's public API is used instead.", []),
   },
 } as const;
 

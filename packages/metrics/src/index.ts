@@ -1,20 +1,18 @@
-/** @orfeas/metrics: the ORFEAS metric catalog and the instrumentation built on it. */
-export * from './catalog.js';
-export { createMetrics, type Metrics, type CreateMetricsOptions, type RecordedFamily } from './registry/create-metrics.js';
-export { buildMetric, overflowCounter, type MetricFor, type BuildOptions } from './registry/build-metric.js';
-export { LabelGuard } from './registry/label-guard.js';
-export { systemCollectors, type SystemOptions } from './system/collector.js';
-export { errorType, sanitizeErrorType } from './error-type/index.js';
-export { httpMetrics, DEFAULT_EXCLUDED_PATHS, UNMATCHED_ROUTE, type HttpMetricsOptions } from './hono/index.js';
-export { metricsHandler, formatFor, type MetricsHandlerOptions } from './handler/index.js';
-export { exposition, CONTENT_TYPES, type ExpositionFormat } from './handler/exposition.js';
+/**
+ * @orfeas/metrics: the ORFEAS metric catalog on a registry of its own, and what services call
+ * to record and serve it. The catalog itself is `@orfeas/metrics/catalog` (no prom-client);
+ * instrumentations are `./hono`, `./http` (node:http), `./socketio` and `./system`.
+ */
 export {
-  instrumentSocketIO,
-  handshakeClientType,
-  SOCKETIO_ERROR_TYPES,
-  type ClientType,
-  type SocketIOErrorType,
-  type InstrumentSocketIOOptions,
-  type SocketOf,
-} from './socketio/index.js';
+  createMetrics,
+  type CreateMetricsOptions,
+  type FamilyMetrics,
+  type Metrics,
+  type MetricsWith,
+  type RecordedFamily,
+} from './registry/create-metrics.js';
+export { defineMetric, type BuildOptions, type MetricFor } from './registry/build-metric.js';
+export { scrape, type Scrape, type ScrapeFormat } from './handler/scrape.js';
 export { trackStage, startStageTimer, type StageTimer, type TrackStageOptions } from './stage/index.js';
+export { errorType } from './error-type/index.js';
+export type { NativeHistogramOptions } from './native-histogram/index.js';

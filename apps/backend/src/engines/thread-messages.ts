@@ -1,5 +1,5 @@
 /** The messages between the main thread and an engine thread. */
-import type { Stage } from '@orfeas/metrics';
+import type { Stage } from '@orfeas/metrics/catalog';
 
 export type EngineKind = 'imageTo3d' | 'textToImage';
 

@@ -6,8 +6,10 @@
  */
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { UNMATCHED_ROUTE, type Metrics } from '@orfeas/metrics';
+import type { Metrics } from '@orfeas/metrics';
+import { UNMATCHED_ROUTE } from '@orfeas/metrics/hono';
 import type { Logger } from 'pino';
 import type { AppEnv } from '../app/env.js';
 import { FaultLog } from '../log/fault-log.js';
@@ -40,7 +42,7 @@ export function errorBody(error: ApiError) {
 }
 
 function routeOf(c: Context): string {
-  const route = c.req.routePath;
+  const route = routePath(c);
   return !route || route === '*' || route === '/*' ? UNMATCHED_ROUTE : route;
 }
 
@@ -66,7 +68,7 @@ export function errorHandler(metrics: Metrics, log: Logger): ErrorHandler<AppEnv
     }
     // A refusal from a Hono middleware (a body limit, a validator) is the client's, with its status.
     if (err instanceof HTTPException && err.status < 500) {
-      return c.json({ error: { code: 'bad_request', message: err.message || 'the request was refused' } }, err.status as ContentfulStatusCode);
+      return c.json({ error: { code: 'bad_request', message: err.message || 'the request was refused' } }, err.status);
     }
     // errors_total{type,route} of a thrown error is recorded by the HTTP metrics middleware.
     if (isStorageFull(err)) {

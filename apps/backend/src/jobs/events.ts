@@ -4,7 +4,7 @@
  * GET /api/v1/jobs/:id see where it is now.
  */
 import { EventEmitter } from 'node:events';
-import type { Stage } from '@orfeas/metrics';
+import type { Stage } from '@orfeas/metrics/catalog';
 import type { Job, JobError, JobResult } from '../store/index.js';
 
 export interface ProgressEvent {

@@ -5,7 +5,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError, type QualityReport, type ResultFile } from '@orfeas/engines';
-import { IMAGE_TO_3D_STAGES, type Metrics, type Stage } from '@orfeas/metrics';
+import type { Metrics } from '@orfeas/metrics';
+import { IMAGE_TO_3D_STAGES, type Stage } from '@orfeas/metrics/catalog';
 import type { Logger } from 'pino';
 import type { ResultCache } from '../cache/index.js';
 import type { StageDurations } from '../pipeline/eta.js';

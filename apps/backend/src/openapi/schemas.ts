@@ -4,7 +4,7 @@
  * content types a result file may have.
  */
 import { z } from '@hono/zod-openapi';
-import { GENERATION_TYPES, STAGES } from '@orfeas/metrics';
+import { GENERATION_TYPES, STAGES } from '@orfeas/metrics/catalog';
 import { JOB_STATES } from '../store/index.js';
 
 export const ErrorBody = z

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { IMAGE_TO_3D_STAGES } from '@orfeas/metrics';
+import { IMAGE_TO_3D_STAGES } from '@orfeas/metrics/catalog';
 import { StageDurations } from './eta.js';
 
 it('has no ETA until every remaining stage has run once', () => {

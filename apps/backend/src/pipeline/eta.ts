@@ -2,7 +2,7 @@
  * Stage durations: the recent durations of each stage, whose mean gives a job's ETA. Seeded
  * from the store at start so the first job after a restart already has an estimate.
  */
-import type { Stage } from '@orfeas/metrics';
+import type { Stage } from '@orfeas/metrics/catalog';
 
 const RECENT = 20;
 

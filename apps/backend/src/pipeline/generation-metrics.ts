@@ -3,7 +3,8 @@
  * for models, the quality family from the engine's QualityReport.
  */
 import { STYLES, type QualityReport } from '@orfeas/engines';
-import { GENERATION_STATUSES, QUALITY_CHECKS, type Metrics } from '@orfeas/metrics';
+import type { Metrics } from '@orfeas/metrics';
+import { GENERATION_STATUSES, QUALITY_CHECKS } from '@orfeas/metrics/catalog';
 import type { ImageTo3dParams, Job, TextToImageParams } from '../store/index.js';
 
 export interface GenerationOutcome {

@@ -5,7 +5,8 @@
  * the next stage boundary; once its signal is aborted (a cancel, or the shutdown grace spent)
  * the stage in progress ends at once: the engine gets the abort, and the job does not wait for it.
  */
-import { startStageTimer, type Metrics, type Stage } from '@orfeas/metrics';
+import { startStageTimer, type Metrics } from '@orfeas/metrics';
+import type { Stage } from '@orfeas/metrics/catalog';
 import type { StageContext } from '@orfeas/engines';
 import type { JobEvents } from '../jobs/events.js';
 import type { StageDurations } from './eta.js';

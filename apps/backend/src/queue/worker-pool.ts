@@ -4,7 +4,8 @@
  * cancelled job's stage at once, and at shutdown lets running stages reach a boundary, then
  * requeues what is left.
  */
-import { GENERATION_TYPES, type Metrics } from '@orfeas/metrics';
+import type { Metrics } from '@orfeas/metrics';
+import { GENERATION_TYPES } from '@orfeas/metrics/catalog';
 import type { Logger } from 'pino';
 import type { ClaimedJob, JobStore } from '../store/index.js';
 import type { JobControl } from '../jobs/executor.js';

@@ -6,7 +6,8 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { MODEL_FORMATS, MODEL_QUALITIES, type Metrics } from '@orfeas/metrics';
+import type { Metrics } from '@orfeas/metrics';
+import { MODEL_FORMATS, MODEL_QUALITIES } from '@orfeas/metrics/catalog';
 import type { AppEnv } from '../app/env.js';
 import { invalid } from '../errors/index.js';
 import type { JobService } from '../jobs/service.js';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Stage } from '@orfeas/metrics';
+import type { Stage } from '@orfeas/metrics/catalog';
 import { lockDataDir } from './lock.js';
 import { ADDED_COLUMNS, INDEXES, TABLES } from './schema.js';
 import { JobExpiry } from './expiry.js';

@@ -3,7 +3,7 @@
  * One shape for the store, the routes and the WebSocket events.
  */
 import type { ModelFormat, ModelQuality, QualityReport } from '@orfeas/engines';
-import type { Stage } from '@orfeas/metrics';
+import type { Stage } from '@orfeas/metrics/catalog';
 
 export type JobType = 'image_to_3d' | 'text_to_image';
 export const JOB_STATES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;

@@ -8,8 +8,11 @@
  * - its histogram export builds one object per bucket per series; a backend with 1,000
  *   duration series spent ~20 ms per scrape there. Histograms are read from prom-client's
  *   per-series state instead (checked against prom-client's own output by the tests).
+ * Where the self-check (../registry/internals.ts) found that state changed, everything is read
+ * through prom-client's public getMetricsAsJSON() instead.
  */
 import { Registry, type RegistryContentType } from 'prom-client';
+import { fastPathFor } from '../registry/internals.js';
 
 export type ExpositionFormat = 'prometheus' | 'openmetrics';
 
@@ -39,6 +42,7 @@ interface HistogramState {
 
 /** The registry's metrics in the given format; the registry itself is left as it was. */
 export async function exposition(registry: Registry<RegistryContentType>, format: ExpositionFormat): Promise<string> {
+  if (!fastPathFor(registry)) return publicExposition(registry, format);
   // Default labels have no public getter; prom-client keeps them here since v11.
   const defaults = Object.entries((registry as unknown as { _defaultLabels?: Labels })._defaultLabels ?? {});
   const metrics = registry.getMetricsAsArray() as unknown as Metric[];
@@ -46,7 +50,15 @@ export async function exposition(registry: Registry<RegistryContentType>, format
   return families.join('') + (format === 'openmetrics' ? '# EOF\n' : '');
 }
 
-async function familyText(metric: Metric, format: ExpositionFormat, defaults: [string, unknown][]): Promise<string> {
+/** The same text from prom-client's public API alone, default labels included by it. */
+async function publicExposition(registry: Registry<RegistryContentType>, format: ExpositionFormat): Promise<string> {
+  const items = (await registry.getMetricsAsJSON()) as unknown as { name: string; help: string; type: string; values: Sample[] }[];
+  let text = '';
+  for (const item of items) text += header(item, format) + samplesText(item, item.values, []);
+  return text + (format === 'openmetrics' ? '# EOF\n' : '');
+}
+
+function header(metric: { name: string; help: string; type: string }, format: ExpositionFormat): string {
   // A counter family is `x` in OpenMetrics and `x_total` in the Prometheus format; its samples
   // are `x_total` in both. The name may arrive either way: prom-client strips `_total` in place
   // once a registry has served OpenMetrics itself.
@@ -55,7 +67,23 @@ async function familyText(metric: Metric, format: ExpositionFormat, defaults: [s
   const family = counter && format === 'prometheus' ? `${base}_total` : base;
   // OpenMetrics escapes quotes in HELP too; the Prometheus text format knows only \\ and \n there.
   const help = format === 'openmetrics' ? escapeLabel(metric.help) : escapeHelp(metric.help);
-  let text = `# HELP ${family} ${help}\n# TYPE ${family} ${metric.type}\n`;
+  return `# HELP ${family} ${help}\n# TYPE ${family} ${metric.type}\n`;
+}
+
+function samplesText(metric: { name: string; type: string }, values: Sample[], defaults: [string, unknown][]): string {
+  const counter = metric.type === 'counter';
+  const base = counter ? metric.name.replace(/_total$/, '') : metric.name;
+  let text = '';
+  for (const sample of values) {
+    const name = counter ? `${base}_total` : (sample.metricName ?? metric.name);
+    const labels = labelText(sample.labels, defaults);
+    text += `${name}${labels === '' ? '' : `{${labels}}`} ${valueText(sample.value)}\n`;
+  }
+  return text;
+}
+
+async function familyText(metric: Metric, format: ExpositionFormat, defaults: [string, unknown][]): Promise<string> {
+  let text = header(metric, format);
   if (isHistogram(metric)) {
     if (metric.collect) await metric.collect();
     // Bucket counts are keyed by the bound's string form; converting once per scrape, not per line.
@@ -66,12 +94,7 @@ async function familyText(metric: Metric, format: ExpositionFormat, defaults: [s
     return text;
   }
   const { values } = await metric.get();
-  for (const sample of values) {
-    const name = counter ? `${base}_total` : (sample.metricName ?? metric.name);
-    const labels = labelText(sample.labels, defaults);
-    text += `${name}${labels === '' ? '' : `{${labels}}`} ${valueText(sample.value)}\n`;
-  }
-  return text;
+  return text + samplesText(metric, values, defaults);
 }
 
 function histogramText(name: string, bounds: string[], series: HistogramState['hashMap'][string], labels: string): string {

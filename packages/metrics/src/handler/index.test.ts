@@ -84,6 +84,16 @@ describe('formatFor', () => {
     expect(formatFor(OPENMETRICS_ACCEPT)).toBe('openmetrics');
     expect(formatFor('application/openmetrics-text; q=0, text/plain')).toBe('prometheus');
   });
+
+  it('picks the format with the highest q, protobuf only as delimited MetricFamily messages', () => {
+    const protobuf = 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited';
+    expect(formatFor(`${protobuf};q=0.8,application/openmetrics-text;version=1.0.0;q=0.5,text/plain;q=0.3`)).toBe('protobuf');
+    expect(formatFor(`${protobuf};q=0.4,application/openmetrics-text;version=1.0.0;q=0.5`)).toBe('openmetrics');
+    expect(formatFor('application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text,text/plain')).toBe('prometheus');
+    expect(formatFor('text/plain;q=0.9, application/openmetrics-text;q=0.2')).toBe('prometheus');
+    expect(formatFor('application/json')).toBe('prometheus');
+    expect(formatFor('*/*')).toBe('prometheus');
+  });
 });
 
 describe('a registry already set to OpenMetrics', () => {

@@ -1,11 +1,14 @@
 /**
- * The /metrics handler: Prometheus text by default, OpenMetrics when the scraper's Accept
- * header asks for it (Prometheus does), behind an optional bearer token.
+ * The /metrics handler: Prometheus text by default; OpenMetrics, or the protobuf format that
+ * carries native histograms, when the scraper's Accept header prefers it (Prometheus asks for
+ * OpenMetrics, and for protobuf first with native histograms on); behind an optional token.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Handler } from 'hono';
 import type { Registry, RegistryContentType } from 'prom-client';
-import { CONTENT_TYPES, exposition, type ExpositionFormat } from './exposition.js';
+import { scrape } from './scrape.js';
+
+export { formatFor, scrape, type Scrape, type ScrapeFormat } from './scrape.js';
 
 export interface MetricsHandlerOptions {
   /** When set, scrapes must send `Authorization: Bearer <token>`. */
@@ -22,21 +25,9 @@ export function metricsHandler(registry: Registry<RegistryContentType>, options:
         { 'WWW-Authenticate': 'Bearer realm="metrics"' },
       );
     }
-    const format = formatFor(c.req.header('accept'));
-    return c.body(await exposition(registry, format), 200, { 'Content-Type': CONTENT_TYPES[format] });
+    const { contentType, body } = await scrape(registry, c.req.header('accept'));
+    return c.body(body, 200, { 'Content-Type': contentType });
   };
-}
-
-/** OpenMetrics when the Accept header lists it without q=0, else the Prometheus text format. */
-export function formatFor(accept: string | undefined): ExpositionFormat {
-  if (!accept) return 'prometheus';
-  for (const range of accept.split(',')) {
-    const [type, ...params] = range.split(';').map((part) => part.trim().toLowerCase());
-    if (type !== 'application/openmetrics-text') continue;
-    const q = params.find((p) => p.startsWith('q='));
-    if (q === undefined || Number(q.slice(2)) > 0) return 'openmetrics';
-  }
-  return 'prometheus';
 }
 
 function authorized(header: string | undefined, expected: Buffer): boolean {

@@ -2,32 +2,23 @@
  * The exposition as its real consumer reads it: a Prometheus server scraping the handler,
  * asking for OpenMetrics first as Prometheus does.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { freePort } from '../../test/free-port.js';
 import { populateCatalog } from '../../test/populate.js';
+import { runPrometheusTests, startPrometheus, warnWithoutPrometheus, type RunningPrometheus } from '../../test/prometheus.js';
 import { serveApp, type Served } from '../../test/serve.js';
 import { STAGES, catalog } from '../catalog.js';
 import { createMetrics } from '../registry/create-metrics.js';
 import { metricsHandler } from './index.js';
 
-const hasPrometheus = spawnSync('prometheus', ['--version']).status === 0;
-const inCI = process.env.CI === 'true';
-if (!hasPrometheus && !inCI) console.warn('prometheus not found (Debian package "prometheus"): skipping the real-scrape test');
+warnWithoutPrometheus('the real-scrape test');
 
-describe.skipIf(!hasPrometheus && !inCI)('a real Prometheus scraping metricsHandler', () => {
+describe.skipIf(!runPrometheusTests)('a real Prometheus scraping metricsHandler', () => {
   const scrapes: { accept: string; contentType: string }[] = [];
   let served: Served;
-  let prometheus: ChildProcess;
-  let api: string;
-  let dir: string;
+  let prometheus: RunningPrometheus;
 
   beforeAll(async () => {
-    if (!hasPrometheus) throw new Error('prometheus is required in CI (install the Debian package "prometheus")');
     const metrics = createMetrics();
     populateCatalog(metrics);
     const app = new Hono();
@@ -38,32 +29,15 @@ describe.skipIf(!hasPrometheus && !inCI)('a real Prometheus scraping metricsHand
       return res;
     });
     served = await serveApp(app);
-    dir = mkdtempSync(join(tmpdir(), 'orfeas-metrics-prometheus-'));
-    const target = served.url.replace('http://', '');
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: orfeas\n    static_configs:\n      - targets: ['${target}']\n`,
-    );
-    const port = await freePort();
-    api = `http://127.0.0.1:${port}/api/v1`;
-    prometheus = spawn(
-      'prometheus',
-      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
-      { stdio: 'ignore' },
-    );
+    prometheus = await startPrometheus(served.url.replace('http://', ''));
   }, 30_000);
 
   afterAll(async () => {
-    prometheus?.kill();
+    prometheus?.stop();
     await served?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const query = async (promql: string) => {
-    const res = await fetch(`${api}/query?query=${encodeURIComponent(promql)}`);
-    const body = (await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-    return body.data.result;
-  };
+  const query = (promql: string) => prometheus.query(promql);
 
   it('parses every family served as OpenMetrics', async () => {
     await vi.waitFor(

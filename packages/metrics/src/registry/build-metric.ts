@@ -3,7 +3,9 @@
  * label bounds enforced on every recording path (inc, set, observe, labels(), timers).
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { catalog, type MetricDef } from '../catalog.js';
+import { catalog, type MetricDef, type MetricType } from '../catalog.js';
+import { attachNativeBuckets, type NativeHistogramOptions } from '../native-histogram/index.js';
+import { markMetric } from './internals.js';
 import { LabelGuard } from './label-guard.js';
 
 export type MetricFor<D> =
@@ -16,10 +18,12 @@ export interface BuildOptions {
   registry: Registry;
   /** prom-client's collect(): called at scrape time, for metrics read rather than recorded. */
   collect?: () => void | Promise<void>;
+  /** Native buckets beside the classic ones for a histogram (default on); false for classic only. */
+  nativeHistograms?: NativeHistogramOptions | boolean;
 }
 
 /** Creates the metric of a catalog definition on a registry (once per registry). */
-export function buildMetric<D extends MetricDef>(def: D, { registry, collect }: BuildOptions): MetricFor<D> {
+export function buildMetric<D extends MetricDef>(def: D, { registry, collect, nativeHistograms = true }: BuildOptions): MetricFor<D> {
   // The overflow counter is created by the first guarded metric; it is never guarded itself.
   if (def.name === catalog.meta.labelOverflowTotal.name) return overflowCounter(registry) as MetricFor<D>;
   const config = {
@@ -33,12 +37,29 @@ export function buildMetric<D extends MetricDef>(def: D, { registry, collect }: 
     def.type === 'counter' ? new Counter(config)
     : def.type === 'gauge' ? new Gauge(config)
     : new Histogram({ ...config, buckets: [...(def.buckets ?? [])] });
+  markMetric(metric, registry);
+  // Native buckets see the label values the guard (wrapped around them below) lets through.
+  if (def.type === 'histogram' && nativeHistograms !== false) {
+    attachNativeBuckets(metric as Histogram, nativeHistograms === true ? {} : nativeHistograms);
+  }
   if (def.bounds && Object.keys(def.bounds).length > 0) {
     const overflow = overflowCounter(registry);
     const guard = new LabelGuard(def, (name) => overflow.inc({ metric: name }));
     guardInPlace(metric, guard);
   }
   return metric as MetricFor<D>;
+}
+
+/**
+ * A metric of a service's own, defined like a catalog entry (name, type, help, labels, buckets,
+ * label bounds) and given the same label guard, overflow counting and native buckets.
+ */
+export function defineMetric<const L extends string, const T extends MetricType>(
+  registry: Registry,
+  def: MetricDef<L, T>,
+  options: Omit<BuildOptions, 'registry'> = {},
+): MetricFor<MetricDef<L, T>> {
+  return buildMetric(def, { ...options, registry });
 }
 
 /** metrics_label_overflow_total of a registry, created on first use. */

@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { histogramCount, samples, seriesCount, value } from '../../test/series.js';
 import { catalog } from '../catalog.js';
+import { defineMetric } from './build-metric.js';
 import { createMetrics } from './create-metrics.js';
 
 describe('createMetrics', () => {
@@ -48,7 +49,7 @@ describe('createMetrics', () => {
   it('records refused label values as "other" and counts them by metric', async () => {
     const metrics = createMetrics({ defaultMetrics: false });
     metrics.business.failedGenerationsTotal.inc({ type: 'image_to_3d', reason: 'timeout' });
-    metrics.business.failedGenerationsTotal.inc({ type: 'not_a_type' as 'image_to_3d', reason: 'timeout' });
+    metrics.business.failedGenerationsTotal.inc({ type: 'not_a_type', reason: 'timeout' });
     const registry = metrics.registry;
     const name = catalog.business.failedGenerationsTotal.name;
     expect(await value(registry, name, { type: 'other', reason: 'timeout' })).toBe(1);
@@ -76,5 +77,33 @@ describe('createMetrics', () => {
     expect(await value(registry, catalog.storage.freeBytes.name)).toBe(123);
     free = 45;
     expect(await value(registry, catalog.storage.freeBytes.name)).toBe(45);
+  });
+
+  it('registers only the families asked for, with meta always there', async () => {
+    const metrics = createMetrics({ families: ['http', 'errors'], defaultMetrics: false });
+    const names = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name);
+    expect(names).toContain(catalog.http.requestsTotal.name);
+    expect(names).toContain(catalog.meta.labelOverflowTotal.name);
+    expect(names).not.toContain(catalog.pipeline.stageDurationSeconds.name);
+    expect(names).not.toContain(catalog.system.memoryBytes.name);
+    expect(() => createMetrics({ families: ['gpu' as 'http'] })).toThrow(/no recorded family "gpu"/);
+  });
+});
+
+describe('defineMetric', () => {
+  it("gives a service's own metric the catalog's label guard", async () => {
+    const { registry } = createMetrics({ families: [], defaultMetrics: false });
+    const rendered = defineMetric(registry, {
+      name: 'thumbnails_rendered_total',
+      type: 'counter',
+      help: 'Thumbnails rendered, by format.',
+      labels: ['format'],
+      bounds: { format: { values: ['png', 'webp'] } },
+    });
+    rendered.inc({ format: 'png' });
+    rendered.inc({ format: 'tiff' });
+    expect(await value(registry, 'thumbnails_rendered_total', { format: 'png' })).toBe(1);
+    expect(await value(registry, 'thumbnails_rendered_total', { format: 'other' })).toBe(1);
+    expect(await value(registry, catalog.meta.labelOverflowTotal.name, { metric: 'thumbnails_rendered_total' })).toBe(1);
   });
 });

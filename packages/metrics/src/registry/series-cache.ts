@@ -7,10 +7,13 @@
  * prom-client 15 keeps each series as a plain object in `metric.hashMap` under a key built from
  * the sorted label names and values. A cached series is used only while it is still the object
  * prom-client holds (reset() and remove() replace it); a label set the guard rewrote (to
- * "other") is never cached, so every overflow is still counted; and if prom-client's layout
- * ever differs, nothing is cached and every call takes the public path.
+ * "other") is never cached, so every overflow is still counted; and where the self-check
+ * (internals.ts) found prom-client's layout different, nothing is cached and every call takes
+ * the public path. A histogram's native buckets (../native-histogram) are cached the same way.
  */
 import type { Counter, Gauge, Histogram } from 'prom-client';
+import { nativeSeriesOf, type NativeBuckets } from '../native-histogram/index.js';
+import { fastPathForMetric } from './internals.js';
 
 type Labels = Record<string, string>;
 interface Series {
@@ -28,39 +31,44 @@ interface Internals {
 interface Cached {
   hash: string;
   series: Series;
+  native?: NativeBuckets | undefined;
 }
 
 /** Records into one metric by a caller-built key that stands for exactly one label set. */
 abstract class SeriesCache<M extends Counter<string> | Gauge<string> | Histogram<string>> {
   private readonly cache = new Map<string, Cached>();
   private readonly names: string[];
+  private readonly fast: boolean;
   protected readonly internals: Internals;
 
   constructor(protected readonly metric: M) {
     this.internals = metric as unknown as Internals;
     this.names = [...this.internals.labelNames].sort();
+    this.fast = fastPathForMetric(metric);
   }
 
   /** The live series of `key`, or undefined after recording through the public path. */
-  protected cached(key: string): Series | undefined {
+  protected cached(key: string): Cached | undefined {
     const hit = this.cache.get(key);
-    if (hit && this.internals.hashMap?.[hit.hash] === hit.series) return hit.series;
+    if (hit && this.internals.hashMap?.[hit.hash] === hit.series) return hit;
     return undefined;
   }
 
   /** Remembers the series prom-client now holds for `labels`, if it is exactly that label set. */
   protected remember(key: string, labels: Labels): void {
+    if (!this.fast) return;
     let hash = '';
     for (const name of this.names) if (labels[name] !== undefined) hash += `${name}:${labels[name]},`;
     const series = this.internals.hashMap?.[hash];
-    if (series && this.names.every((name) => series.labels[name] === labels[name])) this.cache.set(key, { hash, series });
-    else this.cache.delete(key);
+    if (series && this.names.every((name) => series.labels[name] === labels[name])) {
+      this.cache.set(key, { hash, series, native: nativeSeriesOf(this.metric)?.find(labels) });
+    } else this.cache.delete(key);
   }
 }
 
 export class CounterSeries extends SeriesCache<Counter<string>> {
   inc(key: string, labels: Labels, value = 1): void {
-    const series = Number.isFinite(value) && value >= 0 ? this.cached(key) : undefined;
+    const series = Number.isFinite(value) && value >= 0 ? this.cached(key)?.series : undefined;
     if (series && typeof series.value === 'number') {
       series.value += value;
       return;
@@ -73,7 +81,7 @@ export class CounterSeries extends SeriesCache<Counter<string>> {
 
 export class GaugeSeries extends SeriesCache<Gauge<string>> {
   inc(key: string, labels: Labels, delta = 1): void {
-    const series = Number.isFinite(delta) ? this.cached(key) : undefined;
+    const series = Number.isFinite(delta) ? this.cached(key)?.series : undefined;
     if (series && typeof series.value === 'number') {
       series.value += delta;
       return;
@@ -98,13 +106,15 @@ export class HistogramSeries extends SeriesCache<Histogram<string>> {
   }
 
   observe(key: string, labels: Labels, value: number): void {
-    const series = Number.isFinite(value) ? this.cached(key) : undefined;
+    const hit = Number.isFinite(value) ? this.cached(key) : undefined;
+    const series = hit?.series;
     if (series?.bucketValues && typeof series.count === 'number' && typeof series.sum === 'number') {
       // Buckets hold per-bucket counts keyed by the bound's string form (the export accumulates).
       const i = this.bucketOf(value);
       if (i >= 0) series.bucketValues[this.boundKeys[i]!]! += 1;
       series.sum += value;
       series.count += 1;
+      hit!.native?.observe(value);
       return;
     }
     this.metric.observe(labels, value);

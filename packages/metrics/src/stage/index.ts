@@ -4,7 +4,7 @@
  */
 import type { Stage } from '../catalog.js';
 import { errorType as defaultErrorType, sanitizeErrorType } from '../error-type/index.js';
-import type { Metrics } from '../registry/create-metrics.js';
+import type { MetricsWith } from '../registry/create-metrics.js';
 
 export interface StageTimer {
   /** Ends the stage as done: observes its duration. Returns the seconds it took. */
@@ -24,7 +24,7 @@ export interface TrackStageOptions {
 }
 
 /** Starts timing one run of a stage; the first end(), fail() or cancel() wins, later calls change nothing. */
-export function startStageTimer(metrics: Metrics, stage: Stage, options: TrackStageOptions = {}): StageTimer {
+export function startStageTimer(metrics: MetricsWith<'pipeline'>, stage: Stage, options: TrackStageOptions = {}): StageTimer {
   const { stageDurationSeconds, stagesInProgress, stageErrorsTotal } = metrics.pipeline;
   const labels = { stage };
   const started = performance.now();
@@ -53,7 +53,7 @@ export function startStageTimer(metrics: Metrics, stage: Stage, options: TrackSt
 
 /** Runs fn as one run of a stage; a failure is counted and re-thrown unchanged. */
 export async function trackStage<T>(
-  metrics: Metrics,
+  metrics: MetricsWith<'pipeline'>,
   stage: Stage,
   fn: () => Promise<T> | T,
   options: TrackStageOptions = {},
