@@ -1,7 +1,10 @@
 //! NVML errors as a bounded set of kinds: the `error` label of `gpu_sampler_errors_total`.
 use nvml_wrapper::error::NvmlError;
 
+/// An NVML error (nvmlReturn_t) as the `error` label of gpu_sampler_errors_total; "other" for
+/// one without a kind of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "snake_case", js_name = "GpuErrorKind"))]
 pub enum ErrorKind {
     NotSupported,
     GpuLost,

@@ -1,6 +1,9 @@
 //! The fields read per device each tick, as named in error counts and disabled-field lists.
 
+/// What the sampler reads from each GPU each tick; "handle" is opening the GPU at all
+/// (nvmlDeviceGetHandleByIndex). The `field` label of gpu_sampler_errors_total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "snake_case", js_name = "GpuField"))]
 pub enum Field {
     Utilization,
     Memory,

@@ -4,12 +4,13 @@
 //! which its TypeScript re-exports. No panic crosses into Node: every entry point runs under
 //! catch_unwind.
 use crate::device::EnergySource;
-use crate::error_kind::ErrorKind;
-use crate::field::Field;
-use crate::reading::{throttle_reasons, DriverSample, DriverSampleKind, Reading, ThrottleReason};
+// The string enums are defined once, in the core, and named Gpu* in JavaScript.
+use crate::error_kind::ErrorKind as GpuErrorKind;
+use crate::field::Field as GpuField;
+use crate::reading::{throttle_reasons, DriverSample, DriverSampleKind, Reading, ThrottleReason as GpuThrottleReason};
 use crate::snapshot::{DeviceInfo, DeviceStats, ErrorCount, SamplesSince, Snapshot, Stats};
 use crate::window::{MinMaxMean, WindowStats};
-use crate::{Sampler, SamplerOptions, Source, StartError};
+use crate::{Sampler, SamplerOptions, Source as GpuSource, StartError};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -53,76 +54,6 @@ impl From<&StartError> for StartErrorCode {
             StartError::Thread(_) => StartErrorCode::Thread,
         }
     }
-}
-
-/// Where readings come from, as the catalog's GPU_SOURCES: "nvml" for the NVIDIA driver, "sim"
-/// for nvml-sim's simulated GPUs (which says so itself, however it was loaded).
-#[napi(string_enum = "snake_case")]
-pub enum GpuSource {
-    Nvml,
-    Sim,
-}
-
-/// Why a GPU's clocks are held down (nvml.h's nvmlClocksEventReason* bits), as the catalog's
-/// GPU_THROTTLE_REASONS: the `reason` label of gpu_throttle_active and gpu_throttle_seconds_total.
-#[napi(string_enum = "snake_case")]
-pub enum GpuThrottleReason {
-    GpuIdle,
-    ApplicationsClocksSetting,
-    SwPowerCap,
-    HwSlowdown,
-    SyncBoost,
-    SwThermalSlowdown,
-    HwThermalSlowdown,
-    HwPowerBrakeSlowdown,
-    DisplayClockSetting,
-}
-
-/// What the sampler reads from each GPU each tick; "handle" is opening the GPU at all
-/// (nvmlDeviceGetHandleByIndex). The `field` label of gpu_sampler_errors_total.
-#[napi(string_enum = "snake_case")]
-pub enum GpuField {
-    Utilization,
-    Memory,
-    Temperature,
-    Power,
-    PowerLimit,
-    Energy,
-    Clocks,
-    Throttle,
-    Fans,
-    PerformanceState,
-    UtilizationSamples,
-    PowerSamples,
-    Handle,
-}
-
-/// An NVML error (nvmlReturn_t) as the `error` label of gpu_sampler_errors_total; "other" for
-/// one without a kind of its own.
-#[napi(string_enum = "snake_case")]
-pub enum GpuErrorKind {
-    NotSupported,
-    GpuLost,
-    Uninitialized,
-    InvalidArgument,
-    NoPermission,
-    NotFound,
-    InsufficientSize,
-    InsufficientPower,
-    DriverNotLoaded,
-    Timeout,
-    IrqIssue,
-    LibraryNotFound,
-    FunctionNotFound,
-    CorruptedInforom,
-    ResetRequired,
-    OperatingSystem,
-    LibRmVersionMismatch,
-    InUse,
-    InsufficientMemory,
-    NoData,
-    Unknown,
-    Other,
 }
 
 /// What a driver sample measures: "utilization" (a ratio) or "power" (watts).
@@ -457,80 +388,6 @@ impl NativeSampler {
     }
 }
 
-impl From<Source> for GpuSource {
-    fn from(s: Source) -> Self {
-        match s {
-            Source::Nvml => GpuSource::Nvml,
-            Source::Sim => GpuSource::Sim,
-        }
-    }
-}
-
-impl From<ThrottleReason> for GpuThrottleReason {
-    fn from(r: ThrottleReason) -> Self {
-        match r {
-            ThrottleReason::GpuIdle => GpuThrottleReason::GpuIdle,
-            ThrottleReason::ApplicationsClocksSetting => GpuThrottleReason::ApplicationsClocksSetting,
-            ThrottleReason::SwPowerCap => GpuThrottleReason::SwPowerCap,
-            ThrottleReason::HwSlowdown => GpuThrottleReason::HwSlowdown,
-            ThrottleReason::SyncBoost => GpuThrottleReason::SyncBoost,
-            ThrottleReason::SwThermalSlowdown => GpuThrottleReason::SwThermalSlowdown,
-            ThrottleReason::HwThermalSlowdown => GpuThrottleReason::HwThermalSlowdown,
-            ThrottleReason::HwPowerBrakeSlowdown => GpuThrottleReason::HwPowerBrakeSlowdown,
-            ThrottleReason::DisplayClockSetting => GpuThrottleReason::DisplayClockSetting,
-        }
-    }
-}
-
-impl From<Field> for GpuField {
-    fn from(f: Field) -> Self {
-        match f {
-            Field::Utilization => GpuField::Utilization,
-            Field::Memory => GpuField::Memory,
-            Field::Temperature => GpuField::Temperature,
-            Field::Power => GpuField::Power,
-            Field::PowerLimit => GpuField::PowerLimit,
-            Field::Energy => GpuField::Energy,
-            Field::Clocks => GpuField::Clocks,
-            Field::Throttle => GpuField::Throttle,
-            Field::Fans => GpuField::Fans,
-            Field::PerformanceState => GpuField::PerformanceState,
-            Field::UtilizationSamples => GpuField::UtilizationSamples,
-            Field::PowerSamples => GpuField::PowerSamples,
-            Field::Handle => GpuField::Handle,
-        }
-    }
-}
-
-impl From<ErrorKind> for GpuErrorKind {
-    fn from(e: ErrorKind) -> Self {
-        match e {
-            ErrorKind::NotSupported => GpuErrorKind::NotSupported,
-            ErrorKind::GpuLost => GpuErrorKind::GpuLost,
-            ErrorKind::Uninitialized => GpuErrorKind::Uninitialized,
-            ErrorKind::InvalidArgument => GpuErrorKind::InvalidArgument,
-            ErrorKind::NoPermission => GpuErrorKind::NoPermission,
-            ErrorKind::NotFound => GpuErrorKind::NotFound,
-            ErrorKind::InsufficientSize => GpuErrorKind::InsufficientSize,
-            ErrorKind::InsufficientPower => GpuErrorKind::InsufficientPower,
-            ErrorKind::DriverNotLoaded => GpuErrorKind::DriverNotLoaded,
-            ErrorKind::Timeout => GpuErrorKind::Timeout,
-            ErrorKind::IrqIssue => GpuErrorKind::IrqIssue,
-            ErrorKind::LibraryNotFound => GpuErrorKind::LibraryNotFound,
-            ErrorKind::FunctionNotFound => GpuErrorKind::FunctionNotFound,
-            ErrorKind::CorruptedInforom => GpuErrorKind::CorruptedInforom,
-            ErrorKind::ResetRequired => GpuErrorKind::ResetRequired,
-            ErrorKind::OperatingSystem => GpuErrorKind::OperatingSystem,
-            ErrorKind::LibRmVersionMismatch => GpuErrorKind::LibRmVersionMismatch,
-            ErrorKind::InUse => GpuErrorKind::InUse,
-            ErrorKind::InsufficientMemory => GpuErrorKind::InsufficientMemory,
-            ErrorKind::NoData => GpuErrorKind::NoData,
-            ErrorKind::Unknown => GpuErrorKind::Unknown,
-            ErrorKind::Other => GpuErrorKind::Other,
-        }
-    }
-}
-
 impl From<DriverSampleKind> for GpuDriverSampleKind {
     fn from(k: DriverSampleKind) -> Self {
         match k {
@@ -552,14 +409,7 @@ impl From<EnergySource> for GpuEnergySource {
 
 impl From<DeviceInfo> for GpuDevice {
     fn from(d: DeviceInfo) -> Self {
-        GpuDevice {
-            index: d.index,
-            name: d.name,
-            uuid: d.uuid,
-            lost: d.lost,
-            lost_at_ms: d.lost_at_ms,
-            disabled_fields: d.disabled_fields.into_iter().map(GpuField::from).collect(),
-        }
+        GpuDevice { index: d.index, name: d.name, uuid: d.uuid, lost: d.lost, lost_at_ms: d.lost_at_ms, disabled_fields: d.disabled_fields }
     }
 }
 
@@ -583,7 +433,7 @@ impl From<Reading> for GpuReading {
             power_limit_watts: r.power_limit_watts,
             energy_counter_joules: r.energy_counter_joules,
             clocks_hz: GpuClocksHz { sm: c.sm, memory: c.memory, graphics: c.graphics, video: c.video },
-            throttle_reasons: r.throttle_reasons.map(|bits| throttle_reasons(bits).into_iter().map(GpuThrottleReason::from).collect()),
+            throttle_reasons: r.throttle_reasons.map(throttle_reasons),
             fan_speed_ratios: r.fan_speed_ratios,
             performance_state: r.performance_state,
         }
@@ -632,7 +482,7 @@ impl From<SamplesSince> for GpuSamples {
 
 impl From<ErrorCount> for GpuErrorCount {
     fn from(e: ErrorCount) -> Self {
-        GpuErrorCount { field: e.field.into(), error: e.error.into(), count: e.count as f64 }
+        GpuErrorCount { field: e.field, error: e.error, count: e.count as f64 }
     }
 }
 
@@ -646,7 +496,7 @@ impl From<DeviceStats> for GpuDeviceStats {
             busy_seconds: d.busy_seconds,
             energy_joules: d.energy_joules,
             energy_source: d.energy_source.into(),
-            throttle_seconds: d.throttle_seconds.into_iter().map(|(reason, seconds)| GpuThrottleSeconds { reason: reason.into(), seconds }).collect(),
+            throttle_seconds: d.throttle_seconds.into_iter().map(|(reason, seconds)| GpuThrottleSeconds { reason, seconds }).collect(),
             errors: d.errors.into_iter().map(GpuErrorCount::from).collect(),
             driver_samples_kept: d.driver_samples_kept as f64,
             readings_kept: d.readings_kept as f64,
@@ -661,7 +511,7 @@ impl From<Stats> for GpuSamplerStats {
             interval_ms: s.interval_ms,
             ring_size: s.ring_size as f64,
             driver_version: s.driver_version,
-            source: Some(s.source.into()),
+            source: Some(s.source),
             ticks: s.ticks as f64,
             panics: s.panics as f64,
             devices: s.devices.into_iter().map(GpuDeviceStats::from).collect(),

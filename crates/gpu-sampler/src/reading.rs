@@ -60,9 +60,10 @@ pub struct DriverSample {
     pub value: f64,
 }
 
-/// Why a GPU's clocks are held down: nvml.h's nvmlClocksEventReason* bits, in the order and
-/// words of the catalog's GPU_THROTTLE_REASONS.
+/// Why a GPU's clocks are held down (nvml.h's nvmlClocksEventReason* bits), as the catalog's
+/// GPU_THROTTLE_REASONS: the `reason` label of gpu_throttle_active and gpu_throttle_seconds_total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "snake_case", js_name = "GpuThrottleReason"))]
 pub enum ThrottleReason {
     GpuIdle,
     ApplicationsClocksSetting,

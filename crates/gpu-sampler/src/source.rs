@@ -4,7 +4,10 @@
 use std::ffi::OsStr;
 use std::os::raw::c_char;
 
+/// Where readings come from, as the catalog's GPU_SOURCES: "nvml" for the NVIDIA driver, "sim"
+/// for nvml-sim's simulated GPUs (which says so itself, however it was loaded).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "snake_case", js_name = "GpuSource"))]
 pub enum Source {
     /// The NVIDIA driver's libnvidia-ml.
     Nvml,

@@ -14,8 +14,8 @@ import { median, round, writeResult } from './result.mjs';
 const VARIANTS = ['bare', 'empty-middleware', 'instrumented', 'instrumented-wrapper', 'hono-prometheus'];
 const RECORDING = ['instrumented', 'instrumented-wrapper'];
 const TARGETED = 'instrumented-wrapper';
-const ROUNDS = 8;
-const SLICE_SECONDS = 1.5;
+const ROUNDS = 16;
+const SLICE_SECONDS = 1;
 
 export async function benchHttp() {
   const servers = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, await start(v)])));

@@ -64,4 +64,22 @@ describe('series caches', () => {
     durations.observe('k', labels, 1);
     expect(() => durations.observe('k', labels, Number.NaN)).toThrow();
   });
+
+  it("adds a histogram's cached bucket counts to prom-client's series before any read, and drops them on reset", async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const sizes = new HistogramSeries(metrics.http.responseSizeBytes);
+    const labels = { method: 'GET', route: '/' };
+    for (const bytes of [50, 500, 500, 5e6, 5e9]) sizes.observe('k', labels, bytes);
+    const bucket = (le: string) => value(metrics.registry, catalog.http.responseSizeBytes.name, { ...labels, le }, `${catalog.http.responseSizeBytes.name}_bucket`);
+    expect(await bucket('100')).toBe(1);
+    expect(await bucket('1000')).toBe(3);
+    expect(await bucket('10000000')).toBe(4);
+    expect(await bucket('+Inf')).toBe(5);
+    // prom-client's own text reads them too.
+    expect(await metrics.registry.metrics()).toContain('http_response_size_bytes_bucket{le="1000",method="GET",route="/"} 3');
+    sizes.observe('k', labels, 500);
+    metrics.registry.resetMetrics();
+    sizes.observe('k', labels, 50);
+    expect(await bucket('1000')).toBe(1);
+  });
 });

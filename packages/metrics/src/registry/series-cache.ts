@@ -32,6 +32,9 @@ interface Cached {
   hash: string;
   series: Series;
   native?: NativeBuckets | undefined;
+  /** Bucket counts not yet added to prom-client's series (histograms; see HistogramSeries). */
+  pending?: Float64Array;
+  dirty?: boolean;
 }
 
 /** Records into one metric by a caller-built key that stands for exactly one label set. */
@@ -95,23 +98,37 @@ export class GaugeSeries extends SeriesCache<Gauge<string>> {
   }
 }
 
+/**
+ * Histograms count buckets in a typed array per series and add them to prom-client's series
+ * when the metric is read (its collect(), which every reader calls first: get(), the registry's
+ * text, this package's exposition). prom-client keys bucket counts by each bound's string, and
+ * byte-sized bounds (100 ... 1e8) are integer-like keys that put the object in V8's dictionary
+ * mode, where one increment costs several times an array's. Sum and count stay direct.
+ */
 export class HistogramSeries extends SeriesCache<Histogram<string>> {
   private readonly bounds: number[];
   private readonly boundKeys: string[];
+  private readonly dirty: Cached[] = [];
 
   constructor(metric: Histogram<string>) {
     super(metric);
     this.bounds = this.internals.upperBounds ?? [];
     this.boundKeys = this.bounds.map(String);
+    flushedOnRead(metric, this);
   }
 
   observe(key: string, labels: Labels, value: number): void {
     const hit = Number.isFinite(value) ? this.cached(key) : undefined;
     const series = hit?.series;
     if (series?.bucketValues && typeof series.count === 'number' && typeof series.sum === 'number') {
-      // Buckets hold per-bucket counts keyed by the bound's string form (the export accumulates).
       const i = this.bucketOf(value);
-      if (i >= 0) series.bucketValues[this.boundKeys[i]!]! += 1;
+      if (i >= 0) {
+        (hit!.pending ??= new Float64Array(this.bounds.length))[i]! += 1;
+        if (!hit!.dirty) {
+          hit!.dirty = true;
+          this.dirty.push(hit!);
+        }
+      }
       series.sum += value;
       series.count += 1;
       hit!.native?.observe(value);
@@ -121,9 +138,43 @@ export class HistogramSeries extends SeriesCache<Histogram<string>> {
     this.remember(key, labels);
   }
 
+  /** Adds the pending bucket counts to the series prom-client still holds (a reset drops them). */
+  flush(): void {
+    for (const hit of this.dirty) {
+      const pending = hit.pending!;
+      const buckets = this.internals.hashMap?.[hit.hash] === hit.series ? hit.series.bucketValues : undefined;
+      for (let i = 0; i < pending.length; i++) {
+        if (pending[i] === 0) continue;
+        if (buckets) buckets[this.boundKeys[i]!]! += pending[i]!;
+        pending[i] = 0;
+      }
+      hit.dirty = false;
+    }
+    this.dirty.length = 0;
+  }
+
   private bucketOf(value: number): number {
     const bounds = this.bounds;
     for (let i = 0; i < bounds.length; i++) if (value <= bounds[i]!) return i;
     return -1;
   }
+}
+
+const flushers = new WeakMap<object, Set<HistogramSeries>>();
+
+/** Makes the metric's collect() flush every HistogramSeries recording into it, before anything else. */
+function flushedOnRead(metric: Histogram<string>, series: HistogramSeries): void {
+  let set = flushers.get(metric);
+  if (!set) {
+    const flushing = new Set<HistogramSeries>();
+    set = flushing;
+    flushers.set(metric, flushing);
+    const target = metric as unknown as { collect?: (this: unknown) => unknown };
+    const prior = target.collect;
+    target.collect = function collectFlushed(this: unknown) {
+      for (const each of flushing) each.flush();
+      return prior?.call(this);
+    };
+  }
+  set.add(series);
 }
