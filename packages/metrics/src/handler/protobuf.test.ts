@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { Summary } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { decodeScrape, positiveBuckets } from '../../test/protobuf.js';
 import { bucketIndex } from '../native-histogram/index.js';
@@ -87,5 +88,17 @@ describe('the protobuf exposition', () => {
     const histogram = families.find((f) => f.name === catalog.pipeline.stageDurationSeconds.name)!.metric[0]!.histogram!;
     expect(histogram.sampleCount).toBe(1);
     expect(positiveBuckets(histogram)).toEqual(new Map([[bucketIndex(2, 3), 1]]));
+  });
+
+  it('carries a summary of prom-client with its quantiles', async () => {
+    const metrics = createMetrics({ defaultMetrics: false, families: [] });
+    const summary = new Summary({ name: 'job_latency_seconds', help: 'Latency.', percentiles: [0.5, 0.9], registers: [metrics.registry] });
+    for (const seconds of [1, 2, 3, 4]) summary.observe(seconds);
+    const family = decodeScrape(await protobufExposition(metrics.registry)).find((f) => f.name === 'job_latency_seconds')!;
+    expect(family.type).toBe(2);
+    const decoded = (family.metric[0] as unknown as { summary: { sampleCount: number; sampleSum: number; quantile: { quantile: number; value: number }[] } }).summary;
+    expect(decoded.sampleCount).toBe(4);
+    expect(decoded.sampleSum).toBe(10);
+    expect(decoded.quantile.map((q) => q.quantile)).toEqual([0.5, 0.9]);
   });
 });

@@ -55,23 +55,15 @@ function familyMessage(item: Item, metric: unknown): object | undefined {
 /** The series of a histogram: its `_bucket`, `_sum` and `_count` values grouped by label set. */
 function histograms(item: Item, metric: unknown): object[] {
   const native = nativeSeriesOf(metric);
-  const series = new Map<string, { labels: Labels; buckets: object[]; sum: number; count: number }>();
-  for (const value of item.values) {
-    const { le, ...labels } = value.labels;
-    const key = seriesKey(labels);
-    let entry = series.get(key);
-    if (!entry) {
-      entry = { labels, buckets: [], sum: 0, count: 0 };
-      series.set(key, entry);
-    }
-    if (value.metricName === `${item.name}_sum`) entry.sum = value.value;
-    else if (value.metricName === `${item.name}_count`) entry.count = value.value;
-    // +Inf is optional in the protobuf format: the count says the same.
-    else if (le !== undefined && le !== '+Inf') entry.buckets.push({ cumulativeCount: value.value, upperBound: Number(le) });
-  }
-  return [...series.values()].map(({ labels, buckets, sum, count }) => ({
+  return grouped(item, 'le').map(({ labels, parts, sum, count }) => ({
     label: pairs(labels),
-    histogram: { sampleCount: count, sampleSum: sum, bucket: buckets, ...nativeFields(native?.of(labels)) },
+    histogram: {
+      sampleCount: count,
+      sampleSum: sum,
+      // +Inf is optional in the protobuf format: the count says the same.
+      bucket: parts.filter(({ at }) => at !== '+Inf').map(({ at, value }) => ({ cumulativeCount: value, upperBound: Number(at) })),
+      ...nativeFields(native?.of(labels)),
+    },
   }));
 }
 
@@ -92,23 +84,31 @@ function nativeFields(buckets: NativeBuckets | undefined): object {
 }
 
 function summaries(item: Item): object[] {
-  const series = new Map<string, { labels: Labels; quantile: object[]; sum: number; count: number }>();
+  return grouped(item, 'quantile').map(({ labels, parts, sum, count }) => ({
+    label: pairs(labels),
+    summary: { sampleCount: count, sampleSum: sum, quantile: parts.map(({ at, value }) => ({ quantile: Number(at), value })) },
+  }));
+}
+
+/**
+ * The values of a histogram or summary grouped into series by their labels but `split` (le or
+ * quantile): each series' parts by that label's value, and its `_sum` and `_count`.
+ */
+function grouped(item: Item, split: string): { labels: Labels; parts: { at: string; value: number }[]; sum: number; count: number }[] {
+  const series = new Map<string, { labels: Labels; parts: { at: string; value: number }[]; sum: number; count: number }>();
   for (const value of item.values) {
-    const { quantile, ...labels } = value.labels;
+    const { [split]: at, ...labels } = value.labels;
     const key = seriesKey(labels);
     let entry = series.get(key);
     if (!entry) {
-      entry = { labels, quantile: [], sum: 0, count: 0 };
+      entry = { labels, parts: [], sum: 0, count: 0 };
       series.set(key, entry);
     }
     if (value.metricName === `${item.name}_sum`) entry.sum = value.value;
     else if (value.metricName === `${item.name}_count`) entry.count = value.value;
-    else if (quantile !== undefined) entry.quantile.push({ quantile: Number(quantile), value: value.value });
+    else if (at !== undefined) entry.parts.push({ at: String(at), value: value.value });
   }
-  return [...series.values()].map(({ labels, quantile, sum, count }) => ({
-    label: pairs(labels),
-    summary: { sampleCount: count, sampleSum: sum, quantile },
-  }));
+  return [...series.values()];
 }
 
 function pairs(labels: Labels): LabelPair[] {
