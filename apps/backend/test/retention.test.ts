@@ -54,7 +54,9 @@ it('deletes finished jobs past the retention period, keeping files a cached job 
   expect(refused).toMatchObject({ ok: false, error: { code: 'expired' } });
 
   await until('the cached job expires', async () => (await status(cached.id)) === 410);
-  expect(fs.existsSync(folder)).toBe(false);
+  // The job answers 410 as soon as its row is expired; its files go within the same sweep.
+  await until('the shared result folder is deleted', () => Promise.resolve(!fs.existsSync(folder)));
+  await until('the sweep is counted', async () => valueOf(await scrape(server.url), 'storage_retention_deletions_total') === 2);
   const samples = await scrape(server.url);
   expect(valueOf(samples, 'storage_retention_deletions_total')).toBe(2);
   expect(valueOf(samples, 'storage_retention_freed_bytes_total')).toBe(bytes);
