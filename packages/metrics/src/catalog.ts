@@ -72,6 +72,61 @@ export const GPU_THROTTLE_REASONS = [
   'display_clock_setting',
 ] as const;
 
+/**
+ * The fields the GPU sampler reads, as nvml.h groups them: the `field` label of
+ * gpu_field_supported and gpu_sampler_errors_total ("handle" is opening the GPU at all, so it
+ * has no support series). The same list as the addon's GpuField.
+ */
+export const GPU_FIELDS = [
+  'utilization',
+  'memory',
+  'temperature',
+  'power',
+  'power_limit',
+  'energy',
+  'clocks',
+  'throttle',
+  'fans',
+  'performance_state',
+  'utilization_samples',
+  'power_samples',
+  'handle',
+  'processes',
+  'process_utilization',
+  'ecc',
+  'retired_pages',
+  'remapped_rows',
+  'pcie_throughput',
+  'pcie_replays',
+  'nvlink',
+  'xid_events',
+  'gpm',
+] as const;
+export type GpuFieldName = (typeof GPU_FIELDS)[number];
+/**
+ * XID codes with a series of their own in gpu_xid_errors_total (any other code counts as
+ * "other"): those NVIDIA's XID catalog (docs.nvidia.com/deploy/xid-errors) lists as hardware,
+ * driver or memory faults that operators act on, plus the common application faults 13, 31, 43, 45.
+ */
+export const GPU_XIDS = [
+  '8', '13', '31', '32', '38', '43', '45', '48', '56', '57', '58', '61', '62', '63', '64', '68', '69', '74', '79',
+  '92', '94', '95', '109', '119', '120', '121', '123', '140',
+] as const;
+/**
+ * The XIDs that mean the GPU needs attention (a reset, a drain or an RMA), from NVIDIA's XID
+ * catalog (docs.nvidia.com/deploy/xid-errors, "XID Error Listing" and its "Action" column):
+ * 48 double-bit ECC, 61/62 internal micro-controller halt, 63/64 page retirement or row
+ * remapping events and failures, 74 NVLink error, 79 fallen off the bus, 92 high single-bit ECC
+ * rate, 94/95 contained/uncontained ECC error, 119/120 GSP errors, 123 SPI PMU RPC failure,
+ * 140 unrecovered ECC error. GpuXidError fires critical for these.
+ */
+export const GPU_CRITICAL_XIDS = ['48', '61', '62', '63', '64', '74', '79', '92', '94', '95', '119', '120', '123', '140'] as const;
+export const GPU_ECC_TYPES = ['corrected', 'uncorrected'] as const;
+export const GPU_RETIREMENT_CAUSES = ['single_bit', 'double_bit'] as const;
+export const GPU_REMAP_CAUSES = ['correctable', 'uncorrectable'] as const;
+export const GPU_REMAP_STATUSES = ['pending', 'failed'] as const;
+export const GPU_DIRECTIONS = ['tx', 'rx'] as const;
+
 const ratioBuckets = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] as const;
 const byteBuckets = [100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000] as const;
 
@@ -101,7 +156,7 @@ const method = { values: HTTP_METHODS } as const;
 const status = { max: 64 } as const;
 const genType = { values: GENERATION_TYPES } as const;
 const genStatus = { values: GENERATION_STATUSES } as const;
-const gpu = { max: 64 } as const;
+const gpu = { max: 128 } as const;
 
 export const catalog = {
   http: {
@@ -133,7 +188,7 @@ export const catalog = {
   },
   gpu: {
     samplerUp: gauge('gpu_sampler_up', '1 when the GPU sampler has NVML loaded and is sampling, else 0.', []),
-    info: gauge('gpu_info', 'Constant 1, with the identity of each GPU as labels; source is "sim" for nvml-sim\'s simulated GPUs, "nvml" for the NVIDIA driver.', ['gpu', 'uuid', 'name', 'driver_version', 'source'], { gpu, uuid: { max: 64 }, name: { max: 64 }, driver_version: { max: 8 }, source: { values: GPU_SOURCES } }),
+    info: gauge('gpu_info', 'Constant 1, with the identity of each GPU as labels; source is "sim" for nvml-sim\'s simulated GPUs, "nvml" for the NVIDIA driver. A MIG instance is a GPU of its own (gpu="0/3": parent index / GPU instance id) with its parent\'s index and its profile ("1g.10gb") as labels; both are empty for a whole GPU.', ['gpu', 'uuid', 'name', 'driver_version', 'source', 'parent', 'profile'], { gpu, uuid: { max: 64 }, name: { max: 64 }, driver_version: { max: 8 }, source: { values: GPU_SOURCES }, parent: { max: 64 }, profile: { max: 32 } }),
     up: gauge('gpu_up', '1 while the GPU answers, 0 once it is lost.', ['gpu'], { gpu }),
     utilizationRatio: gauge('gpu_utilization_ratio', 'Latest GPU (SM) utilization, 0..1.', ['gpu'], { gpu }),
     memoryUtilizationRatio: gauge('gpu_memory_utilization_ratio', 'Latest memory controller utilization, 0..1.', ['gpu'], { gpu }),
@@ -148,9 +203,30 @@ export const catalog = {
     throttleSecondsTotal: counter('gpu_throttle_seconds_total', 'Time spent with each throttle reason active.', ['gpu', 'reason'], { gpu, reason: { values: GPU_THROTTLE_REASONS } }),
     fanSpeedRatio: gauge('gpu_fan_speed_ratio', 'Fan speed as a fraction of its maximum.', ['gpu', 'fan'], { gpu, fan: { max: 16 } }),
     performanceState: gauge('gpu_performance_state', 'Performance state, 0 (P0, fastest) to 15 (P15, slowest).', ['gpu'], { gpu }),
+    fieldSupported: gauge('gpu_field_supported', '1 when the GPU answers a field the sampler reads, 0 when it answered NotSupported (or lacks the call): a field at 0 has no series of its own, by design rather than by a gap.', ['gpu', 'field'], { gpu, field: { values: GPU_FIELDS } }),
     samplerSamplesTotal: counter('gpu_sampler_samples_total', 'Sampling ticks completed for each GPU.', ['gpu'], { gpu }),
     samplerErrorsTotal: counter('gpu_sampler_errors_total', 'NVML errors met while sampling, by field and error.', ['gpu', 'field', 'error'], { gpu, field: { max: 32 }, error: { max: 32 } }),
     samplerLastSampleTimestampSeconds: gauge('gpu_sampler_last_sample_timestamp_seconds', 'Unix time of the latest sample of each GPU.', ['gpu'], { gpu }),
+  },
+  gpuHealth: {
+    xidErrorsTotal: counter('gpu_xid_errors_total', 'XID error events the driver reported (nvmlEventSetWait), by XID code; codes outside the catalog\'s list count as "other".', ['gpu', 'xid'], { gpu, xid: { values: [...GPU_XIDS, 'other'] } }),
+    xidLastTimestampSeconds: gauge('gpu_xid_last_timestamp_seconds', 'Unix time of the latest XID error event of each GPU (absent until one happened).', ['gpu'], { gpu }),
+    eccErrorsTotal: counter('gpu_ecc_errors_total', 'ECC errors of the GPU\'s memory since the driver loaded (volatile count), by type.', ['gpu', 'type'], { gpu, type: { values: GPU_ECC_TYPES } }),
+    retiredPages: gauge('gpu_retired_pages', 'Memory pages retired by the driver over the GPU\'s life, by cause (GPUs before Ampere; newer ones remap rows instead).', ['gpu', 'cause'], { gpu, cause: { values: GPU_RETIREMENT_CAUSES } }),
+    remappedRows: gauge('gpu_remapped_rows', 'Memory rows remapped over the GPU\'s life, by the cause of the errors (Ampere and later).', ['gpu', 'cause'], { gpu, cause: { values: GPU_REMAP_CAUSES } }),
+    rowRemapStatus: gauge('gpu_row_remap_status', '1 while a row remapping is pending (needs a GPU reset) or has failed (the GPU needs service), else 0.', ['gpu', 'status'], { gpu, status: { values: GPU_REMAP_STATUSES } }),
+    pcieBytesTotal: counter('gpu_pcie_bytes_total', 'Bytes over PCIe, by direction (tx: from the GPU, rx: to it), integrated from the throughput the slow loop reads.', ['gpu', 'direction'], { gpu, direction: { values: GPU_DIRECTIONS } }),
+    pcieReplaysTotal: counter('gpu_pcie_replays_total', 'PCIe replays (retransmissions after link errors) the driver counted since it loaded.', ['gpu'], { gpu }),
+    nvlinkBytesTotal: counter('gpu_nvlink_bytes_total', 'Data bytes over each active NVLink, by direction, from the driver\'s throughput counters.', ['gpu', 'link', 'direction'], { gpu, link: { max: 18 }, direction: { values: GPU_DIRECTIONS } }),
+  },
+  gpuProcess: {
+    busySecondsTotal: counter('gpu_process_busy_seconds_total', 'Integral of each process\'s SM utilization (nvmlDeviceGetProcessUtilization), by executable name: rate() is the share of the GPU it used. pids are in GET /api/v1/gpu, never labels.', ['gpu', 'process'], { gpu, process: { max: 32 } }),
+    memoryBytes: gauge('gpu_process_memory_bytes', 'GPU memory used by the running processes of each executable name.', ['gpu', 'process'], { gpu, process: { max: 32 } }),
+  },
+  cost: {
+    generationGpuBusySeconds: histogram('generation_gpu_busy_seconds', 'GPU busy seconds one generation cost, summed over GPUs: its own processes\' share where the driver reports per-process use, else the whole device split by time share between concurrent jobs.', ['type'], [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600], { type: genType }),
+    generationGpuEnergyJoules: histogram('generation_gpu_energy_joules', 'GPU energy one generation cost, summed over GPUs, attributed as its busy seconds are.', ['type'], [1, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 50_000, 100_000], { type: genType }),
+    pipelineStageGpuSeconds: histogram('pipeline_stage_gpu_seconds', 'GPU busy seconds each pipeline stage cost, attributed as generation_gpu_busy_seconds is.', ['stage'], [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 180], { stage: { values: STAGES } }),
   },
   system: {
     cpuUsageRatio: gauge('system_cpu_usage_ratio', 'CPU busy fraction of each core since the previous scrape.', ['core'], { core: { max: 1024 } }),
@@ -207,6 +283,9 @@ export const catalog = {
 
 export type Catalog = typeof catalog;
 export type Family = keyof Catalog;
+/** The families @orfeas/gpu-sampler reads from the sampler at scrape time; createMetrics leaves them out. */
+export const SAMPLED_FAMILIES = ['gpu', 'gpuHealth', 'gpuProcess'] as const satisfies readonly Family[];
+export type SampledFamily = (typeof SAMPLED_FAMILIES)[number];
 
 /** Every metric of the catalog, flat. */
 export const catalogMetrics: readonly MetricDef[] = Object.values(catalog).flatMap((family) =>

@@ -1,9 +1,9 @@
 /**
  * createMetrics: the catalog's metrics on a registry of their own, as typed handles grouped
- * by family. The GPU family is left to @orfeas/gpu-sampler, which reads it from the sampler.
+ * by family. The GPU families are left to @orfeas/gpu-sampler, which reads them from the sampler.
  */
 import { Registry, collectDefaultMetrics, type Counter, type Gauge, type Histogram } from 'prom-client';
-import { catalog, type Catalog, type Family, type MetricDef } from '../catalog.js';
+import { SAMPLED_FAMILIES, catalog, type Catalog, type Family, type MetricDef, type SampledFamily } from '../catalog.js';
 import { systemCollectors, type SystemOptions } from '../system/collector.js';
 import type { NativeHistogramOptions } from '../native-histogram/index.js';
 import { buildMetric, type MetricFor } from './build-metric.js';
@@ -11,7 +11,7 @@ import { internalsOf, warnOnce } from './internals.js';
 
 const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
-export type RecordedFamily = Exclude<Family, 'gpu'>;
+export type RecordedFamily = Exclude<Family, SampledFamily>;
 
 /** The handles of one family of the catalog. */
 export type FamilyMetrics<F extends RecordedFamily> = { readonly [K in keyof Catalog[F]]: MetricFor<Catalog[F][K]> };
@@ -29,7 +29,7 @@ export type MetricsWith<F extends RecordedFamily> = Pick<Metrics, F | 'registry'
 
 export interface CreateMetricsOptions<F extends RecordedFamily = RecordedFamily> {
   /**
-   * The catalog families to register (default: all but gpu, which @orfeas/gpu-sampler reads),
+   * The catalog families to register (default: all but the GPU families, which @orfeas/gpu-sampler reads),
    * for a service that needs only some, e.g. ['http', 'errors', 'websocket', 'system'].
    */
   families?: readonly F[];
@@ -71,7 +71,7 @@ export function createMetrics<F extends RecordedFamily = RecordedFamily>(options
   const given = (options.collect ?? {}) as Record<string, Record<string, () => void> | undefined>;
   const chosen = new Set<string>([...(options.families ?? recordedFamilies()), 'meta']);
   for (const family of chosen) {
-    if (!(family in catalog) || family === 'gpu') throw new TypeError(`createMetrics: no recorded family "${family}"; the families are ${recordedFamilies().join(', ')}`);
+    if (!(family in catalog) || isSampled(family)) throw new TypeError(`createMetrics: no recorded family "${family}"; the families are ${recordedFamilies().join(', ')}`);
   }
   const collectors: Record<string, Record<string, () => void> | undefined> = {
     ...given,
@@ -98,7 +98,11 @@ export function createMetrics<F extends RecordedFamily = RecordedFamily>(options
 }
 
 function recordedFamilies(): RecordedFamily[] {
-  return (Object.keys(catalog) as Family[]).filter((family): family is RecordedFamily => family !== 'gpu');
+  return (Object.keys(catalog) as Family[]).filter((family): family is RecordedFamily => !isSampled(family));
+}
+
+function isSampled(family: string): boolean {
+  return (SAMPLED_FAMILIES as readonly string[]).includes(family);
 }
 
 /**
