@@ -1,13 +1,16 @@
-/** Puts one series in every catalog metric of a registry (GPU family included), for exposition tests. */
+/** Puts one series in every catalog metric of a registry (GPU families included), for exposition tests. */
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import { catalog, type LabelBound, type MetricDef } from '../src/catalog.js';
+import { SAMPLED_FAMILIES, catalog, type LabelBound, type MetricDef } from '../src/catalog.js';
 import { buildMetric } from '../src/registry/build-metric.js';
 import type { Metrics } from '../src/registry/create-metrics.js';
 
 export function populateCatalog(metrics: Metrics): void {
-  const gpu = Object.values(catalog.gpu).map((def) => [def, buildMetric(def, { registry: metrics.registry })] as const);
+  const sampled: readonly string[] = SAMPLED_FAMILIES;
+  const gpu = SAMPLED_FAMILIES.flatMap((family) => Object.values(catalog[family]) as MetricDef[]).map(
+    (def) => [def, buildMetric(def, { registry: metrics.registry })] as const,
+  );
   const recorded = Object.entries(catalog)
-    .filter(([family]) => family !== 'gpu')
+    .filter(([family]) => !sampled.includes(family))
     .flatMap(([family, defs]) =>
       Object.entries(defs).map(([handle, def]) => [def, (metrics as unknown as Record<string, Record<string, unknown>>)[family]![handle]] as const),
     );
