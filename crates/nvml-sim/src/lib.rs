@@ -3,6 +3,7 @@
 //! NVML_SIM_SCENARIO (see README.md).
 pub mod api;
 pub mod errors;
+pub mod handles;
 pub mod scenario;
 pub mod schedule;
 pub mod session;

@@ -171,6 +171,11 @@ impl Schedule {
         }
     }
 
+    /// The value read as a cumulative count (an error counter): rounded down, never negative.
+    pub fn count_at(&self, t: f64) -> u64 {
+        self.at(t).max(0.0).floor() as u64
+    }
+
     /// Mean over (a, b]: what the driver reports for a sample period.
     pub fn mean(&self, a: f64, b: f64) -> f64 {
         if b <= a {

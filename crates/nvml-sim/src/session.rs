@@ -1,9 +1,14 @@
 //! The NVML session: nvmlInit loads the scenario and starts the clock, nvmlShutdown ends it
 //! (reference counted, as NVML is). Device calls go through `device_call`, which applies the
 //! scenario's faults (lost GPU, unsupported field, latency) before reading a value.
-use crate::scenario::{DeviceScenario, Scenario};
+use crate::api::{events::EventSet, gpm::GpmSample};
+use crate::handles::{self, Handle};
+use crate::scenario::{DeviceScenario, MigInstance, Scenario};
 use nvml_wrapper_sys::bindings::*;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -13,6 +18,23 @@ pub struct Session {
     /// Unix time of nvmlInit in µs: driver sample timestamps are CPU time in µs, as NVML's are.
     pub start_unix_us: u64,
     refcount: u32,
+    /// What clients allocate; a RefCell because it changes under the session lock only.
+    pub objects: RefCell<Objects>,
+}
+
+/// Event sets and GPM samples, by the number that is their handle. They go with the session,
+/// as NVML frees them at nvmlShutdown.
+#[derive(Default)]
+pub struct Objects {
+    pub event_sets: BTreeMap<usize, EventSet>,
+    pub gpm_samples: BTreeMap<usize, GpmSample>,
+}
+
+/// Never reused, even across sessions: a handle kept past nvmlShutdown names nothing.
+static NEXT_OBJECT: AtomicUsize = AtomicUsize::new(1);
+
+pub fn new_object_id() -> usize {
+    NEXT_OBJECT.fetch_add(1, Ordering::Relaxed)
 }
 
 static SESSION: Mutex<Option<Session>> = Mutex::new(None);
@@ -42,7 +64,7 @@ pub fn init() -> nvmlReturn_t {
         return crate::errors::code_of(code);
     }
     let start_unix_us = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64);
-    *guard = Some(Session { scenario, started: Instant::now(), start_unix_us, refcount: 1 });
+    *guard = Some(Session { scenario, started: Instant::now(), start_unix_us, refcount: 1, objects: RefCell::default() });
     nvmlReturn_enum_NVML_SUCCESS
 }
 
@@ -67,29 +89,49 @@ pub fn with_session<T>(read: impl FnOnce(&Session) -> Result<T, nvmlReturn_t>) -
     read(session)
 }
 
-pub fn handle_of(index: u32) -> nvmlDevice_t {
-    (index as usize + 1) as nvmlDevice_t
+/// What a device handle names: a whole GPU, or one MIG instance of it.
+#[derive(Clone, Copy)]
+pub struct Target<'a> {
+    /// The NVML index of the GPU (the parent, for a MIG device).
+    pub index: usize,
+    pub device: &'a DeviceScenario,
+    /// Some for a MIG device handle.
+    pub instance: Option<&'a MigInstance>,
 }
 
-/// A read of one field of one device at the current elapsed time (ms since nvmlInit).
+/// A read of one field of one whole GPU at the current elapsed time (ms since nvmlInit). MIG
+/// device handles answer NOT_SUPPORTED: only the calls written for them take `target_call`.
 pub fn device_call<T>(
     device: nvmlDevice_t,
     field: &str,
     read: impl FnOnce(&DeviceScenario, f64, &Session) -> Result<T, nvmlReturn_t>,
 ) -> Result<T, nvmlReturn_t> {
+    target_call(device, field, |target, t, s| match target.instance {
+        Some(_) => Err(nvmlReturn_enum_NVML_ERROR_NOT_SUPPORTED),
+        None => read(target.device, t, s),
+    })
+}
+
+/// device_call for calls that also answer for MIG devices. A MIG device has its parent's
+/// faults: lost with it, its `unsupported` fields and latency.
+pub fn target_call<T>(
+    device: nvmlDevice_t,
+    field: &str,
+    read: impl FnOnce(Target, f64, &Session) -> Result<T, nvmlReturn_t>,
+) -> Result<T, nvmlReturn_t> {
     let (result, latency_us) = {
         let guard = lock();
         let Some(session) = guard.as_ref() else { return Err(nvmlReturn_enum_NVML_ERROR_UNINITIALIZED) };
-        let index = (device as usize).wrapping_sub(1);
-        let Some(dev) = session.scenario.devices.get(index) else { return Err(nvmlReturn_enum_NVML_ERROR_INVALID_ARGUMENT) };
+        let target = session.target(device).ok_or(nvmlReturn_enum_NVML_ERROR_INVALID_ARGUMENT)?;
+        let dev = target.device;
         let t = session.elapsed_ms();
         let latency = session.scenario.latency_us + dev.latency_us;
-        let result = if dev.lost_after_ms.is_some_and(|lost| t >= lost) {
+        let result = if dev.lost_at(t) {
             Err(nvmlReturn_enum_NVML_ERROR_GPU_IS_LOST)
         } else if !dev.supports(field) {
             Err(nvmlReturn_enum_NVML_ERROR_NOT_SUPPORTED)
         } else {
-            read(dev, t, session)
+            read(target, t, session)
         };
         (result, latency)
     };
@@ -103,6 +145,18 @@ pub fn device_call<T>(
 impl Session {
     pub fn elapsed_ms(&self) -> f64 {
         self.started.elapsed().as_secs_f64() * 1000.0
+    }
+
+    /// The device or MIG device a handle names in this scenario.
+    pub fn target(&self, device: nvmlDevice_t) -> Option<Target<'_>> {
+        match handles::decode(device)? {
+            Handle::Gpu(index) => Some(Target { index, device: self.scenario.devices.get(index)?, instance: None }),
+            Handle::Mig { parent, position } => {
+                let dev = self.scenario.devices.get(parent)?;
+                let instance = dev.mig.as_ref()?.instances.get(position)?;
+                Some(Target { index: parent, device: dev, instance: Some(instance) })
+            }
+        }
     }
 }
 

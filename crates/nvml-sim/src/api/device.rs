@@ -1,26 +1,43 @@
 //! Per-device queries: identity, utilization, memory, thermals, power, clocks, fans, P-state.
-use super::{code, put, put_str};
+use super::{code, percent, put, put_str};
 use crate::scenario::THROTTLE_REASONS;
-use crate::session::device_call;
+use crate::session::{device_call, target_call, Target};
 use nvml_wrapper_sys::bindings::*;
 use std::os::raw::{c_char, c_uint, c_ulonglong};
 
-fn percent(v: f64) -> c_uint {
-    v.round().clamp(0.0, 100.0) as c_uint
-}
-
+/// A MIG device is named as the driver names it: "<GPU name> MIG <profile>".
 #[no_mangle]
 pub unsafe extern "C" fn nvmlDeviceGetName(device: nvmlDevice_t, name: *mut c_char, length: c_uint) -> nvmlReturn_t {
-    code(device_call(device, "name", |d, _, _| put_str(name, length, &d.name)))
+    code(target_call(device, "name", |target, _, _| match target.instance {
+        None => put_str(name, length, &target.device.name),
+        Some(instance) => put_str(name, length, &format!("{} MIG {}", target.device.name, instance.profile)),
+    }))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn nvmlDeviceGetUUID(device: nvmlDevice_t, uuid: *mut c_char, length: c_uint) -> nvmlReturn_t {
-    code(device_call(device, "uuid", |d, _, s| {
-        let index = s.scenario.devices.iter().position(|x| std::ptr::eq(x, d)).unwrap_or(0);
-        let fallback = format!("GPU-5157a000-0000-4000-8000-{index:012}");
-        put_str(uuid, length, d.uuid.as_deref().unwrap_or(&fallback))
+    code(target_call(device, "uuid", |target, _, _| {
+        let index = target.index;
+        let value = match target.instance {
+            None => target.device.uuid.clone().unwrap_or_else(|| format!("GPU-5157a000-0000-4000-8000-{index:012}")),
+            Some(instance) => format!("MIG-5157a000-0000-4000-9{index:03}-{:012}", instance.gpu_instance_id),
+        };
+        put_str(uuid, length, &value)
     }))
+}
+
+/// The NVML index of a whole GPU (MIG devices have none: NOT_SUPPORTED).
+#[no_mangle]
+pub unsafe extern "C" fn nvmlDeviceGetIndex(device: nvmlDevice_t, index: *mut c_uint) -> nvmlReturn_t {
+    code(target_call(device, "index", |target, _, _| match target.instance {
+        None => put(index, target.index as c_uint),
+        Some(_) => Err(nvmlReturn_enum_NVML_ERROR_NOT_SUPPORTED),
+    }))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvmlDeviceGetArchitecture(device: nvmlDevice_t, arch: *mut nvmlDeviceArchitecture_t) -> nvmlReturn_t {
+    code(device_call(device, "architecture", |d, _, _| put(arch, d.architecture.code())))
 }
 
 /// Like the driver, the rate is the mean over the last sample period, not an instant value.
@@ -34,18 +51,22 @@ pub unsafe extern "C" fn nvmlDeviceGetUtilizationRates(device: nvmlDevice_t, uti
     }))
 }
 
-/// (total, reserved, used, free) at t, with used clamped to what is not reserved.
-fn memory_at(d: &crate::scenario::DeviceScenario, t: f64) -> (u64, u64, u64, u64) {
-    let total = d.memory_total_bytes;
-    let reserved = d.memory_reserved_bytes.min(total);
-    let used = (d.memory_used_bytes.at(t).max(0.0) as u64).min(total - reserved);
+/// (total, reserved, used, free) at t, with used clamped to what is not reserved. A MIG
+/// device has its own memory and no reserve.
+fn memory_at(target: Target, t: f64) -> (u64, u64, u64, u64) {
+    let (total, reserved, used) = match target.instance {
+        None => (target.device.memory_total_bytes, target.device.memory_reserved_bytes, &target.device.memory_used_bytes),
+        Some(instance) => (instance.memory_total_bytes, 0, &instance.memory_used_bytes),
+    };
+    let reserved = reserved.min(total);
+    let used = (used.at(t).max(0.0) as u64).min(total - reserved);
     (total, reserved, used, total - reserved - used)
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn nvmlDeviceGetMemoryInfo(device: nvmlDevice_t, memory: *mut nvmlMemory_t) -> nvmlReturn_t {
-    code(device_call(device, "memory", |d, t, _| {
-        let (total, reserved, used, free) = memory_at(d, t);
+    code(target_call(device, "memory", |target, t, _| {
+        let (total, reserved, used, free) = memory_at(target, t);
         // The v1 struct has no reserved field: the driver counts it as used.
         put(memory, nvmlMemory_t { total, free, used: used + reserved })
     }))
@@ -53,7 +74,7 @@ pub unsafe extern "C" fn nvmlDeviceGetMemoryInfo(device: nvmlDevice_t, memory: *
 
 #[no_mangle]
 pub unsafe extern "C" fn nvmlDeviceGetMemoryInfo_v2(device: nvmlDevice_t, memory: *mut nvmlMemory_v2_t) -> nvmlReturn_t {
-    code(device_call(device, "memory", |d, t, _| {
+    code(target_call(device, "memory", |target, t, _| {
         if memory.is_null() {
             return Err(nvmlReturn_enum_NVML_ERROR_INVALID_ARGUMENT);
         }
@@ -61,7 +82,7 @@ pub unsafe extern "C" fn nvmlDeviceGetMemoryInfo_v2(device: nvmlDevice_t, memory
         if version >> 24 != 2 {
             return Err(nvmlReturn_enum_NVML_ERROR_ARGUMENT_VERSION_MISMATCH);
         }
-        let (total, reserved, used, free) = memory_at(d, t);
+        let (total, reserved, used, free) = memory_at(target, t);
         put(memory, nvmlMemory_v2_t { version, total, reserved, free, used })
     }))
 }

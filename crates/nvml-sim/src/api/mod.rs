@@ -5,11 +5,25 @@
 //! samples as the caller says.
 #![allow(non_upper_case_globals, clippy::missing_safety_doc)]
 pub mod device;
+pub mod events;
+pub mod gpm;
+pub mod health;
+pub mod links;
+pub mod mig;
+pub mod processes;
 pub mod samples;
 pub mod system;
 
 use nvml_wrapper_sys::bindings::*;
 use std::os::raw::{c_char, c_uint};
+
+/// nvml.h's "not available" for instance ids of processes and events outside a MIG instance.
+pub(crate) const NOT_AVAILABLE: c_uint = 0xffff_ffff;
+
+/// A percentage as NVML reports one: a whole number 0..100.
+pub(crate) fn percent(v: f64) -> c_uint {
+    v.round().clamp(0.0, 100.0) as c_uint
+}
 
 pub(crate) fn code(result: Result<(), nvmlReturn_t>) -> nvmlReturn_t {
     result.err().unwrap_or(nvmlReturn_enum_NVML_SUCCESS)

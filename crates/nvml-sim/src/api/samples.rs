@@ -44,16 +44,16 @@ pub unsafe extern "C" fn nvmlDeviceGetSamples(
     result.err().unwrap_or(nvmlReturn_enum_NVML_SUCCESS)
 }
 
-fn period_us(d: &DeviceScenario) -> f64 {
+pub(crate) fn period_us(d: &DeviceScenario) -> f64 {
     d.samples.period_ms * 1000.0
 }
 
-fn timestamp(d: &DeviceScenario, s: &Session, k: u64) -> u64 {
+pub(crate) fn timestamp(d: &DeviceScenario, s: &Session, k: u64) -> u64 {
     s.start_unix_us + (k as f64 * period_us(d)).round() as u64
 }
 
 /// The range of sample indices newer than `last_seen` still in the buffer at t, if any.
-fn pending(d: &DeviceScenario, t: f64, s: &Session, last_seen: u64) -> Option<(u64, u64)> {
+pub(crate) fn pending(d: &DeviceScenario, t: f64, s: &Session, last_seen: u64) -> Option<(u64, u64)> {
     let newest = (t / d.samples.period_ms).floor() as u64;
     if newest == 0 {
         return None;

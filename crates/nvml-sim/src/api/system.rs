@@ -1,6 +1,6 @@
 //! Initialization, error strings, versions and device enumeration.
 use super::{code, put, put_str};
-use crate::{errors, session};
+use crate::{errors, handles, session};
 use nvml_wrapper_sys::bindings::*;
 use std::os::raw::{c_char, c_uint};
 
@@ -62,10 +62,10 @@ pub unsafe extern "C" fn nvmlDeviceGetHandleByIndex_v2(index: c_uint, device: *m
     code(session::with_session(|s| {
         let Some(d) = s.scenario.devices.get(index as usize) else { return Err(nvmlReturn_enum_NVML_ERROR_INVALID_ARGUMENT) };
         // As the driver: a GPU that fell off the bus cannot be opened either.
-        if d.lost_after_ms.is_some_and(|lost| s.elapsed_ms() >= lost) {
+        if d.lost_at(s.elapsed_ms()) {
             return Err(nvmlReturn_enum_NVML_ERROR_GPU_IS_LOST);
         }
-        put(device, session::handle_of(index))
+        put(device, handles::gpu(index as usize))
     }))
 }
 

@@ -1,12 +1,21 @@
 //! The scenario: simulated devices, their field schedules, driver sample buffers and faults,
 //! read from NVML_SIM_SCENARIO (a file path or inline JSON) at nvmlInit time.
+mod health;
+mod mig;
+mod processes;
+mod validate;
+
+pub use health::{Ecc, NvLink, Pcie, RemappedRows, RetiredPages, XidEvent};
+pub use mig::{Architecture, Mig, MigInstance};
+pub use processes::{Pid, Process, ProcessKind};
+
 use crate::schedule::Schedule;
 use nvml_wrapper_sys::bindings::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// Used when NVML_SIM_SCENARIO is unset: the default scenario shipped with the crate.
-pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/default.json");
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.json");
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -75,6 +84,30 @@ pub struct DeviceScenario {
     pub unsupported: Vec<String>,
     #[serde(default)]
     pub latency_us: u64,
+    /// nvmlDeviceGetArchitecture; GPM needs hopper or later.
+    #[serde(default)]
+    pub architecture: Architecture,
+    /// Processes using the GPU, listed while startMs <= t < endMs.
+    #[serde(default)]
+    pub processes: Vec<Process>,
+    /// Delivered by nvmlEventSetWait, once per event set (in time order after parse).
+    #[serde(default)]
+    pub xid_events: Vec<XidEvent>,
+    /// Absent: nvmlDeviceGetTotalEccErrors answers NOT_SUPPORTED (and so for the others below).
+    #[serde(default)]
+    pub ecc: Option<Ecc>,
+    #[serde(default)]
+    pub retired_pages: Option<RetiredPages>,
+    #[serde(default)]
+    pub remapped_rows: Option<RemappedRows>,
+    #[serde(default)]
+    pub pcie: Option<Pcie>,
+    /// One entry per active link; the link index is the position.
+    #[serde(default)]
+    pub nvlink: Vec<NvLink>,
+    /// MIG mode on, with these instances.
+    #[serde(default)]
+    pub mig: Option<Mig>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -121,7 +154,7 @@ pub const THROTTLE_REASONS: [(&str, u32); 9] = [
 ];
 
 /// Names accepted in `unsupported`.
-pub const FIELDS: [&str; 14] = [
+pub const FIELDS: [&str; 21] = [
     "name",
     "uuid",
     "utilization",
@@ -136,7 +169,17 @@ pub const FIELDS: [&str; 14] = [
     "performanceState",
     "samples.utilization",
     "samples.power",
+    "processes",
+    "processUtilization",
+    "ecc",
+    "pcie",
+    "nvlink",
+    "events",
+    "gpm",
 ];
+
+/// What a GPU in MIG mode no longer answers for the whole device (as an A100 in MIG mode).
+const HIDDEN_IN_MIG_MODE: [&str; 3] = ["utilization", "samples.utilization", "processUtilization"];
 
 fn default_driver_version() -> String {
     "550.54.15".into()
@@ -183,47 +226,27 @@ impl Scenario {
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<Scenario, String> {
-        let scenario: Scenario = serde_json::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
+        let mut scenario: Scenario = serde_json::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
         scenario.validate().map_err(|e| format!("{origin}: {e}"))?;
-        Ok(scenario)
-    }
-
-    fn validate(&self) -> Result<(), String> {
-        for (i, d) in self.devices.iter().enumerate() {
-            if let Some(bad) = d.unsupported.iter().find(|f| !FIELDS.contains(&f.as_str())) {
-                return Err(format!("devices[{i}].unsupported: unknown field {bad:?}, allowed: {}", FIELDS.join(", ")));
-            }
-            if let Some(bad) = d.throttle.keys().find(|k| !THROTTLE_REASONS.iter().any(|(n, _)| n == k)) {
-                let names: Vec<_> = THROTTLE_REASONS.iter().map(|(n, _)| *n).collect();
-                return Err(format!("devices[{i}].throttle: unknown reason {bad:?}, allowed: {}", names.join(", ")));
-            }
-            if d.samples.period_ms <= 0.0 || d.samples.size == 0 {
-                return Err(format!("devices[{i}].samples: periodMs and size must be > 0"));
-            }
+        for d in &mut scenario.devices {
+            d.xid_events.sort_by(|a, b| a.at_ms.total_cmp(&b.at_ms));
         }
-        Ok(())
+        Ok(scenario)
     }
 }
 
 impl DeviceScenario {
     pub fn supports(&self, field: &str) -> bool {
-        !self.unsupported.iter().any(|f| f == field)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn default_scenario_parses() {
-        let s = Scenario::parse(DEFAULT_SCENARIO, "default").unwrap();
-        assert_eq!(s.devices.len(), 2);
+        let hidden_by_mig = self.mig.is_some() && HIDDEN_IN_MIG_MODE.contains(&field);
+        !hidden_by_mig && !self.unsupported.iter().any(|f| f == field)
     }
 
-    #[test]
-    fn unknown_unsupported_field_is_named() {
-        let err = Scenario::parse(r#"{"devices": [{"unsupported": ["fan"]}]}"#, "inline").unwrap_err();
-        assert!(err.contains("\"fan\"") && err.contains("fans"), "{err}");
+    pub fn lost_at(&self, t: f64) -> bool {
+        self.lost_after_ms.is_some_and(|lost| t >= lost)
+    }
+
+    /// The MIG instance with this GPU instance id, if the GPU is in MIG mode and has it.
+    pub fn mig_instance(&self, gpu_instance_id: u32) -> Option<&MigInstance> {
+        self.mig.as_ref()?.instances.iter().find(|i| i.gpu_instance_id == gpu_instance_id)
     }
 }
