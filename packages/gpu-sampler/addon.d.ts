@@ -14,8 +14,20 @@ export declare class NativeSampler {
   stats(): GpuSamplerStats
   /** devices + latest + stats from one lock: what a scrape reads. */
   snapshot(): GpuSnapshot
+  /** Sets which processes do the work jobs are charged for (see integrals()); default: this process. */
+  setAttribution(attribution: GpuAttribution): void
+  /** Each device's busy seconds, energy and attributed busy seconds over [fromMs, toMs] (Unix ms; the last hour is kept). */
+  integrals(fromMs: number, toMs: number): GpuIntegrals
   /** Joins the sampling thread after the NVML call in progress; later reads return the last values. */
   stop(): void
+}
+
+/** Which processes do the work a job is charged for. */
+export interface GpuAttribution {
+  /** Process ids (default: this process). */
+  pids: Array<number>
+  /** Executable names, e.g. model servers ("tritonserver"). */
+  names: Array<string>
 }
 
 /** Current clocks, Hz; a clock is absent when it could not be read. */
@@ -30,10 +42,16 @@ export interface GpuClocksHz {
   video?: number
 }
 
-/** A GPU as NVML lists it. */
+/** A GPU as NVML lists it, or a MIG instance of one. */
 export interface GpuDevice {
-  /** NVML's device index: the `gpu` label. */
+  /** Position in the sampler's list: NVML's index for a whole GPU; MIG instances come after the GPUs. */
   index: number
+  /** The `gpu` label: NVML's index ("0"), or parent index / GPU instance id for a MIG instance ("0/3"). */
+  id: string
+  /** The parent GPU's index, for a MIG instance. */
+  parent?: number
+  /** The MIG profile, e.g. "1g.10gb", for a MIG instance. */
+  profile?: string
   /** The product name, e.g. "NVIDIA H100 80GB HBM3". */
   name: string
   /** NVML's UUID ("GPU-..."), stable across reboots and index changes. */
@@ -44,12 +62,32 @@ export interface GpuDevice {
   lostAtMs?: number
   /** Fields the GPU answered NotSupported for: no longer read, counted once in the errors. */
   disabledFields: Array<GpuField>
+  /** Every field asked so far (handle aside) and whether the GPU answers it: gpu_field_supported. */
+  fields: Array<GpuFieldSupport>
+}
+
+/** One device's totals over a window of time. */
+export interface GpuDeviceIntegrals {
+  /** The device's index. */
+  gpu: number
+  /** The `gpu` label. */
+  id: string
+  /** ∫ utilization dt over the window, s. */
+  busySeconds: number
+  /** Energy over the window, J. */
+  energyJoules: number
+  /** ∫ SM utilization dt of the attributed processes (setAttribution), s; absent where per-process use is not read. */
+  attributedBusySeconds?: number
+  /** How far every total of the device is known, Unix ms: before the window's end, the values are what is known so far. */
+  coveredToMs?: number
 }
 
 /** One device's counters: what the sampler integrated and counted since it started. */
 export interface GpuDeviceStats {
   /** The device's index. */
   gpu: number
+  /** The `gpu` label (see GpuDevice.id). */
+  id: string
   /** Whether the GPU is lost (see GpuDevice.lost). */
   lost: boolean
   /** Readings taken. */
@@ -70,6 +108,24 @@ export interface GpuDeviceStats {
   driverSamplesKept: number
   /** Readings the ring holds now. */
   readingsKept: number
+  /** The processes running on it now, by pid. */
+  processes: Array<GpuProcess>
+  /** Busy seconds by executable name since the sampler started (ended processes included). */
+  processBusy: Array<GpuProcessBusy>
+  /** XID events by code. */
+  xid: Array<GpuXidCount>
+  /** Unix time of the latest XID event, ms. */
+  xidLastMs?: number
+  /** ECC error counts; absent when not supported. */
+  ecc?: GpuEccCounts
+  /** Retired pages; absent when not supported (GPUs that remap rows instead). */
+  retiredPages?: GpuRetiredPages
+  /** Remapped rows; absent when not supported (GPUs before Ampere). */
+  remappedRows?: GpuRemappedRows
+  /** PCIe traffic and replays; absent when neither is readable. */
+  pcie?: GpuPcie
+  /** Every active NVLink. */
+  nvlink: Array<GpuNvlink>
 }
 
 /** A sample of the driver's own buffer (nvmlDeviceGetSamples). */
@@ -88,6 +144,14 @@ export interface GpuDriverSample {
 
 /** What a driver sample measures: "utilization" (a ratio) or "power" (watts). */
 export type GpuDriverSampleKind = 'utilization' | 'power'
+
+/** ECC errors since the driver loaded (volatile counts). */
+export interface GpuEccCounts {
+  /** Corrected (single-bit) errors. */
+  corrected: number
+  /** Uncorrected (double-bit) errors. */
+  uncorrected: number
+}
 
 /**
  * Where energyJoules comes from, best first: NVML's energy counter
@@ -116,7 +180,21 @@ export type GpuErrorKind = 'not_supported' | 'gpu_lost' | 'uninitialized' | 'inv
  * What the sampler reads from each GPU each tick; "handle" is opening the GPU at all
  * (nvmlDeviceGetHandleByIndex). The `field` label of gpu_sampler_errors_total.
  */
-export type GpuField = 'utilization' | 'memory' | 'temperature' | 'power' | 'power_limit' | 'energy' | 'clocks' | 'throttle' | 'fans' | 'performance_state' | 'utilization_samples' | 'power_samples' | 'handle'
+export type GpuField = 'utilization' | 'memory' | 'temperature' | 'power' | 'power_limit' | 'energy' | 'clocks' | 'throttle' | 'fans' | 'performance_state' | 'utilization_samples' | 'power_samples' | 'handle' | 'processes' | 'process_utilization' | 'ecc' | 'retired_pages' | 'remapped_rows' | 'pcie_throughput' | 'pcie_replays' | 'nvlink' | 'xid_events' | 'gpm'
+
+/** Whether a GPU answers one field the sampler reads. */
+export interface GpuFieldSupport {
+  /** The field. */
+  field: GpuField
+  /** false when the GPU answered NotSupported (or the driver lacks the call): the field is not read, and has no series. */
+  supported: boolean
+}
+
+/** Every device's totals over a window of time. */
+export interface GpuIntegrals {
+  /** By device. */
+  devices: Array<GpuDeviceIntegrals>
+}
 
 /** Frame buffer memory, bytes. */
 export interface GpuMemoryBytes {
@@ -141,6 +219,54 @@ export interface GpuMinMaxMean {
   /** Readings that had the value. */
   count: number
 }
+
+/** Data bytes over one active NVLink since the driver loaded. */
+export interface GpuNvlink {
+  /** The link index. */
+  link: number
+  /** Bytes sent. */
+  txBytes: number
+  /** Bytes received. */
+  rxBytes: number
+}
+
+/** PCIe traffic and replays. */
+export interface GpuPcie {
+  /** Bytes sent by the GPU, ∫ of the throughput read each slow tick. */
+  txBytes: number
+  /** Bytes received by the GPU, likewise. */
+  rxBytes: number
+  /** Replays the driver counted since it loaded; absent when not readable. */
+  replays?: number
+}
+
+/** A process with a context on the GPU, from the slow loop's last process list. pids are here, never in labels. */
+export interface GpuProcess {
+  /** The process id (in the host's pid namespace, as the driver sees it). */
+  pid: number
+  /** The executable name (nvmlSystemGetProcessName, else /proc/<pid>/comm): the `process` label. */
+  name: string
+  /** Compute (CUDA) or graphics context. */
+  type: GpuProcessType
+  /** GPU memory it uses, bytes; absent when the driver cannot say. */
+  memoryBytes?: number
+  /** ∫ its SM utilization dt while it ran, s. */
+  busySeconds: number
+  /** Its cgroup (from /proc/<pid>/cgroup), where readable. */
+  cgroup?: string
+  /** The container id in its cgroup (docker, containerd, CRI-O, podman), where there is one. */
+  containerId?: string
+}
+
+/** Busy seconds of every process of one executable name, since the sampler started; only grows. */
+export interface GpuProcessBusy {
+  /** The executable name ("other" past 256 names). */
+  name: string
+  /** ∫ SM utilization dt of its processes, s. */
+  busySeconds: number
+}
+
+export type GpuProcessType = 'compute' | 'graphics'
 
 /** One sampling tick of one device; a field is absent when it could not be read. */
 export interface GpuReading {
@@ -174,12 +300,34 @@ export interface GpuReading {
   performanceState?: number
 }
 
+/** Rows remapped over the GPU's life (Ampere and later). */
+export interface GpuRemappedRows {
+  /** Remapped after correctable errors. */
+  correctable: number
+  /** Remapped after uncorrectable errors. */
+  uncorrectable: number
+  /** A remapping waits for a GPU reset. */
+  pending: boolean
+  /** A remapping failed: the GPU needs service. */
+  failed: boolean
+}
+
+/** Pages the driver retired over the GPU's life (before Ampere). */
+export interface GpuRetiredPages {
+  /** After multiple single-bit ECC errors. */
+  singleBit: number
+  /** After a double-bit ECC error. */
+  doubleBit: number
+}
+
 /** The sampler's own state and every device's counters. */
 export interface GpuSamplerStats {
   /** Whether the sampling thread runs (false after stop(), or when the sampler is not available). */
   running: boolean
   /** The sampling interval, ms. */
   intervalMs: number
+  /** The slow loop's interval, ms; 0 when it is off. */
+  slowIntervalMs: number
   /** Readings and driver samples kept per device. */
   ringSize: number
   /** The driver's version (nvmlSystemGetDriverVersion); empty when unknown. */
@@ -188,6 +336,8 @@ export interface GpuSamplerStats {
   source?: GpuSource
   /** Ticks of the sampling thread. */
   ticks: number
+  /** Ticks of the slow loop. */
+  slowTicks: number
   /** Ticks that panicked (caught on the sampling thread; the thread goes on). */
   panics: number
   /** Each device's counters, by index. */
@@ -260,6 +410,14 @@ export interface GpuWindow {
   smClockHz?: GpuMinMaxMean
 }
 
+/** XID events of one code. */
+export interface GpuXidCount {
+  /** The XID code (999: the driver gave none). */
+  xid: number
+  /** Events since the sampler started. */
+  count: number
+}
+
 /** What startSampler takes; createGpuSampler's options add to it. */
 export interface NativeOptions {
   /** NVML library to load; default ORFEAS_NVML_LIBRARY, else libnvidia-ml.so.1. */
@@ -268,6 +426,10 @@ export interface NativeOptions {
   intervalMs?: number
   /** Readings and driver samples kept per device (1 to 10000000; default 1000). */
   ringSize?: number
+  /** The slow loop's interval, ms: processes, ECC, PCIe, NVLink, GPM (10 to 3600000; 0 turns it off; default 1000). */
+  slowIntervalMs?: number
+  /** Whether a thread waits on XID events (default true). */
+  events?: boolean
 }
 
 /** Why the sampler did not start: the `code` of the error startSampler throws. */

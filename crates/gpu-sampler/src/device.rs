@@ -1,11 +1,16 @@
 //! Everything the sampler keeps for one device: identity, latest reading, rings of readings
 //! and driver samples, integrals, and counts of samples and errors.
+use crate::calls::is_unsupported;
 use crate::error_kind::{error_kind, ErrorKind};
 use crate::field::{Field, FieldSet};
+use crate::health::Health;
+use crate::history::Cumulative;
 use crate::integral::{ContinuedTotal, Integral, Rule};
+use crate::processes::{Attribution, ProcessTable};
 use crate::reader::{ReadPlan, TickRead};
 use crate::reading::{DriverSample, DriverSampleKind, Reading, ThrottleReason, THROTTLE_REASONS};
 use crate::ring::{Ring, Sequenced};
+use crate::slow::{SlowPlan, SlowRead};
 use nvml_wrapper::error::NvmlError;
 use std::collections::BTreeMap;
 
@@ -42,13 +47,50 @@ impl EnergySource {
     }
 }
 
+/// A MIG instance: a device of its own, inside its parent GPU.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MigInfo {
+    /// The parent's NVML index.
+    pub parent: u32,
+    /// Its index among the parent's MIG devices (nvmlDeviceGetMigDeviceHandleByIndex).
+    pub index: u32,
+    pub gpu_instance: u32,
+    pub compute_instance: u32,
+    /// The profile, e.g. "1g.10gb".
+    pub profile: String,
+}
+
+/// The running totals a job's window is measured on.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    pub busy: Cumulative,
+    pub energy: Cumulative,
+    /// Busy seconds of the attributed processes.
+    pub attributed: Cumulative,
+}
+
+/// Busy seconds from GPM (MIG instances), the best source where it is the only one.
+const GPM_RANK: u8 = 3;
+
 #[derive(Debug, Clone)]
 pub struct DeviceState {
+    /// Position in the sampler's list: the NVML index for a whole GPU; MIG instances follow.
     pub index: u32,
+    /// The `gpu` label: "0", or "0/3" (parent index / GPU instance id) for a MIG instance.
+    pub id: String,
+    pub mig: Option<MigInfo>,
     pub name: String,
     pub uuid: String,
     pub lost_at_ms: Option<f64>,
     pub disabled: FieldSet,
+    /// The fields called at least once: those gpu_field_supported speaks for.
+    pub asked: FieldSet,
+    pub processes: ProcessTable,
+    pub health: Health,
+    pub history: History,
+    /// The latest GPM utilization of a MIG instance, 0..1.
+    pub gpm_utilization: Option<f64>,
+    busy_from_gpm: f64,
     pub fans: Option<u32>,
     pub latest: Option<Reading>,
     pub readings: Ring<Reading>,
@@ -78,10 +120,18 @@ impl DeviceState {
     pub fn new(index: u32, name: String, uuid: String, ring_size: usize) -> Self {
         DeviceState {
             index,
+            id: index.to_string(),
+            mig: None,
             name,
             uuid,
             lost_at_ms: None,
             disabled: FieldSet::default(),
+            asked: FieldSet::default(),
+            processes: ProcessTable::default(),
+            health: Health::default(),
+            history: History::default(),
+            gpm_utilization: None,
+            busy_from_gpm: 0.0,
             fans: None,
             latest: None,
             readings: Ring::new(ring_size),
@@ -123,15 +173,74 @@ impl DeviceState {
         *self.errors.entry((field, error_kind(error))).or_insert(0) += 1;
     }
 
-    /// Folds one tick into the device; `next_seq` hands out cursor positions.
-    pub fn apply(&mut self, tick: TickRead, next_seq: &mut impl FnMut() -> u64) {
-        for (field, error) in &tick.errors {
+    /// Counts the errors of a tick; a field that is not supported is switched off, so it is
+    /// reported once and not read again on this device.
+    fn fold_errors(&mut self, asked: FieldSet, errors: &[(Field, NvmlError)]) {
+        self.asked = self.asked.union(asked);
+        for (field, error) in errors {
             self.count_error(*field, error);
-            if matches!(error, NvmlError::NotSupported) {
-                // Reported once: the field is not read again on this device.
+            if is_unsupported(error) {
                 self.disabled.insert(*field);
             }
         }
+    }
+
+    /// What the event thread learned registering the device for XID events.
+    pub fn events_registered(&mut self, result: Result<(), NvmlError>) {
+        let mut asked = FieldSet::default();
+        asked.insert(Field::XidEvents);
+        let errors: Vec<_> = result.err().map(|e| (Field::XidEvents, e)).into_iter().collect();
+        self.fold_errors(asked, &errors);
+    }
+
+    /// Whether a field was asked and answered: the value of gpu_field_supported.
+    pub fn field_support(&self) -> Vec<(Field, bool)> {
+        Field::ALL.into_iter().filter(|f| *f != Field::Handle && self.asked.contains(*f)).map(|f| (f, !self.disabled.contains(f))).collect()
+    }
+
+    pub fn slow_plan(&self) -> SlowPlan {
+        SlowPlan {
+            disabled: self.disabled,
+            process_last_seen_us: self.processes.last_seen_us,
+            gpu_instance: self.mig.as_ref().map(|m| m.gpu_instance),
+        }
+    }
+
+    /// Whether per-process utilization is read on this device (then jobs are charged by process).
+    pub fn attributes_processes(&self) -> bool {
+        self.asked.contains(Field::ProcessUtilization) && !self.disabled.contains(Field::ProcessUtilization)
+    }
+
+    /// Folds one slow tick into the device.
+    pub fn apply_slow(&mut self, read: SlowRead, attribution: &Attribution) {
+        self.fold_errors(read.asked, &read.errors);
+        if read.lost {
+            self.lost_at_ms = Some(read.time_ms);
+            return;
+        }
+        if let Some(running) = read.processes {
+            self.processes.set_running(running);
+        }
+        if let Some((asked_us, samples)) = read.process_samples {
+            self.processes.apply_samples(asked_us, samples, &read.names, attribution);
+            // Known up to the newest sample; with none new, up to a sample period before the
+            // call (a sample due before that would have been there).
+            let period_ms = self.processes.period_us().map_or(1000.0, |p| p as f64 / 1000.0);
+            let known = (self.processes.last_seen_us as f64 / 1000.0).max(read.time_ms - period_ms);
+            self.history.attributed.push(known, self.processes.attributed_busy);
+        }
+        self.health.apply(read.health, read.mono_s);
+        if let Some((ratio, seconds)) = read.gpm {
+            self.busy_from_gpm += ratio * seconds.max(0.0);
+            self.gpm_utilization = Some(ratio);
+            self.busy.follow(GPM_RANK, self.busy_from_gpm);
+            self.history.busy.push(read.time_ms, self.busy.value());
+        }
+    }
+
+    /// Folds one tick into the device; `next_seq` hands out cursor positions.
+    pub fn apply(&mut self, tick: TickRead, next_seq: &mut impl FnMut() -> u64) {
+        self.fold_errors(tick.asked, &tick.errors);
         if tick.lost {
             self.lost_at_ms = Some(tick.reading.time_ms);
             return;
@@ -177,6 +286,7 @@ impl DeviceState {
             }
         }
         self.follow_totals();
+        self.record_history(reading.time_ms);
         self.samples_total += 1;
         self.readings.push(reading.clone());
         self.latest = Some(reading);
@@ -201,6 +311,23 @@ impl DeviceState {
             return;
         };
         self.energy.follow(source as u8, total);
+    }
+
+    /// The totals as known after a fast tick at `time_ms`: up to the newest driver sample where
+    /// the driver's samples are the source, else up to the reading.
+    fn record_history(&mut self, time_ms: f64) {
+        match self.busy.rank() {
+            0 | GPM_RANK => {}
+            2 if self.last_seen_utilization_us == 0 => {}
+            2 => self.history.busy.push(self.last_seen_utilization_us as f64 / 1000.0, self.busy.value()),
+            _ => self.history.busy.push(time_ms, self.busy.value()),
+        }
+        match self.energy.rank() {
+            0 => {}
+            r if r == EnergySource::PowerSamples as u8 && self.last_seen_power_us == 0 => {}
+            r if r == EnergySource::PowerSamples as u8 => self.history.energy.push(self.last_seen_power_us as f64 / 1000.0, self.energy.value()),
+            _ => self.history.energy.push(time_ms, self.energy.value()),
+        }
     }
 
     fn push_driver_sample(&mut self, kind: DriverSampleKind, timestamp_us: u64, value: f64, seq: u64) {

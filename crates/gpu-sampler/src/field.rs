@@ -19,10 +19,30 @@ pub enum Field {
     PowerSamples,
     /// nvmlDeviceGetHandleByIndex: the device could not be opened at all.
     Handle,
+    /// The running compute and graphics processes and their memory (slow loop).
+    Processes,
+    /// nvmlDeviceGetProcessUtilization: per-process SM utilization samples (slow loop).
+    ProcessUtilization,
+    /// nvmlDeviceGetTotalEccErrors, volatile (slow loop).
+    Ecc,
+    /// nvmlDeviceGetRetiredPages: GPUs before Ampere (slow loop).
+    RetiredPages,
+    /// nvmlDeviceGetRemappedRows: Ampere and later (slow loop).
+    RemappedRows,
+    /// nvmlDeviceGetPcieThroughput, which blocks about 20 ms (slow loop).
+    PcieThroughput,
+    /// nvmlDeviceGetPcieReplayCounter (slow loop).
+    PcieReplays,
+    /// NVLink throughput through nvmlDeviceGetFieldValues (slow loop).
+    Nvlink,
+    /// XID events through nvmlDeviceRegisterEvents and nvmlEventSetWait (event thread).
+    XidEvents,
+    /// GPU performance monitoring (nvmlGpmMetricsGet): the utilization of MIG instances (slow loop).
+    Gpm,
 }
 
 impl Field {
-    pub const ALL: [Field; 13] = [
+    pub const ALL: [Field; 23] = [
         Field::Utilization,
         Field::Memory,
         Field::Temperature,
@@ -36,16 +56,26 @@ impl Field {
         Field::UtilizationSamples,
         Field::PowerSamples,
         Field::Handle,
+        Field::Processes,
+        Field::ProcessUtilization,
+        Field::Ecc,
+        Field::RetiredPages,
+        Field::RemappedRows,
+        Field::PcieThroughput,
+        Field::PcieReplays,
+        Field::Nvlink,
+        Field::XidEvents,
+        Field::Gpm,
     ];
 
-    fn bit(self) -> u16 {
-        1 << (self as u16)
+    fn bit(self) -> u32 {
+        1 << (self as u32)
     }
 }
 
-/// The fields switched off on one device (NotSupported).
+/// A set of fields: those switched off on one device (NotSupported), or those asked so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct FieldSet(u16);
+pub struct FieldSet(u32);
 
 impl FieldSet {
     pub fn contains(self, f: Field) -> bool {
@@ -53,6 +83,9 @@ impl FieldSet {
     }
     pub fn insert(&mut self, f: Field) {
         self.0 |= f.bit();
+    }
+    pub fn union(self, other: FieldSet) -> FieldSet {
+        FieldSet(self.0 | other.0)
     }
     /// The fields in the set, in Field::ALL's order.
     pub fn fields(self) -> Vec<Field> {

@@ -4,11 +4,12 @@
 //! which its TypeScript re-exports. No panic crosses into Node: every entry point runs under
 //! catch_unwind.
 use crate::device::EnergySource;
+use crate::processes::{Attribution, ProcessType as GpuProcessType};
 // The string enums are defined once, in the core, and named Gpu* in JavaScript.
 use crate::error_kind::ErrorKind as GpuErrorKind;
 use crate::field::Field as GpuField;
 use crate::reading::{throttle_reasons, DriverSample, DriverSampleKind, Reading, ThrottleReason as GpuThrottleReason};
-use crate::snapshot::{DeviceInfo, DeviceStats, ErrorCount, SamplesSince, Snapshot, Stats};
+use crate::snapshot::{DeviceInfo, DeviceIntegrals, DeviceStats, ErrorCount, Integrals, ProcessStats, SamplesSince, Snapshot, Stats};
 use crate::window::{MinMaxMean, WindowStats};
 use crate::{Sampler, SamplerOptions, Source as GpuSource, StartError};
 use napi::bindgen_prelude::*;
@@ -82,13 +83,32 @@ pub struct NativeOptions {
     pub interval_ms: Option<f64>,
     /// Readings and driver samples kept per device (1 to 10000000; default 1000).
     pub ring_size: Option<u32>,
+    /// The slow loop's interval, ms: processes, ECC, PCIe, NVLink, GPM (10 to 3600000; 0 turns it off; default 1000).
+    pub slow_interval_ms: Option<f64>,
+    /// Whether a thread waits on XID events (default true).
+    pub events: Option<bool>,
 }
 
-/// A GPU as NVML lists it.
+/// Whether a GPU answers one field the sampler reads.
+#[napi(object)]
+pub struct GpuFieldSupport {
+    /// The field.
+    pub field: GpuField,
+    /// false when the GPU answered NotSupported (or the driver lacks the call): the field is not read, and has no series.
+    pub supported: bool,
+}
+
+/// A GPU as NVML lists it, or a MIG instance of one.
 #[napi(object)]
 pub struct GpuDevice {
-    /// NVML's device index: the `gpu` label.
+    /// Position in the sampler's list: NVML's index for a whole GPU; MIG instances come after the GPUs.
     pub index: u32,
+    /// The `gpu` label: NVML's index ("0"), or parent index / GPU instance id for a MIG instance ("0/3").
+    pub id: String,
+    /// The parent GPU's index, for a MIG instance.
+    pub parent: Option<u32>,
+    /// The MIG profile, e.g. "1g.10gb", for a MIG instance.
+    pub profile: Option<String>,
     /// The product name, e.g. "NVIDIA H100 80GB HBM3".
     pub name: String,
     /// NVML's UUID ("GPU-..."), stable across reboots and index changes.
@@ -99,6 +119,8 @@ pub struct GpuDevice {
     pub lost_at_ms: Option<f64>,
     /// Fields the GPU answered NotSupported for: no longer read, counted once in the errors.
     pub disabled_fields: Vec<GpuField>,
+    /// Every field asked so far (handle aside) and whether the GPU answers it: gpu_field_supported.
+    pub fields: Vec<GpuFieldSupport>,
 }
 
 /// Frame buffer memory, bytes.
@@ -246,11 +268,104 @@ pub struct GpuErrorCount {
     pub count: f64,
 }
 
+/// A process with a context on the GPU, from the slow loop's last process list. pids are here, never in labels.
+#[napi(object)]
+pub struct GpuProcess {
+    /// The process id (in the host's pid namespace, as the driver sees it).
+    pub pid: u32,
+    /// The executable name (nvmlSystemGetProcessName, else /proc/<pid>/comm): the `process` label.
+    pub name: String,
+    /// Compute (CUDA) or graphics context.
+    #[napi(js_name = "type")]
+    pub kind: GpuProcessType,
+    /// GPU memory it uses, bytes; absent when the driver cannot say.
+    pub memory_bytes: Option<f64>,
+    /// ∫ its SM utilization dt while it ran, s.
+    pub busy_seconds: f64,
+    /// Its cgroup (from /proc/<pid>/cgroup), where readable.
+    pub cgroup: Option<String>,
+    /// The container id in its cgroup (docker, containerd, CRI-O, podman), where there is one.
+    pub container_id: Option<String>,
+}
+
+/// Busy seconds of every process of one executable name, since the sampler started; only grows.
+#[napi(object)]
+pub struct GpuProcessBusy {
+    /// The executable name ("other" past 256 names).
+    pub name: String,
+    /// ∫ SM utilization dt of its processes, s.
+    pub busy_seconds: f64,
+}
+
+/// XID events of one code.
+#[napi(object)]
+pub struct GpuXidCount {
+    /// The XID code (999: the driver gave none).
+    pub xid: u32,
+    /// Events since the sampler started.
+    pub count: f64,
+}
+
+/// ECC errors since the driver loaded (volatile counts).
+#[napi(object)]
+pub struct GpuEccCounts {
+    /// Corrected (single-bit) errors.
+    pub corrected: f64,
+    /// Uncorrected (double-bit) errors.
+    pub uncorrected: f64,
+}
+
+/// Pages the driver retired over the GPU's life (before Ampere).
+#[napi(object)]
+pub struct GpuRetiredPages {
+    /// After multiple single-bit ECC errors.
+    pub single_bit: f64,
+    /// After a double-bit ECC error.
+    pub double_bit: f64,
+}
+
+/// Rows remapped over the GPU's life (Ampere and later).
+#[napi(object)]
+pub struct GpuRemappedRows {
+    /// Remapped after correctable errors.
+    pub correctable: f64,
+    /// Remapped after uncorrectable errors.
+    pub uncorrectable: f64,
+    /// A remapping waits for a GPU reset.
+    pub pending: bool,
+    /// A remapping failed: the GPU needs service.
+    pub failed: bool,
+}
+
+/// PCIe traffic and replays.
+#[napi(object)]
+pub struct GpuPcie {
+    /// Bytes sent by the GPU, ∫ of the throughput read each slow tick.
+    pub tx_bytes: f64,
+    /// Bytes received by the GPU, likewise.
+    pub rx_bytes: f64,
+    /// Replays the driver counted since it loaded; absent when not readable.
+    pub replays: Option<f64>,
+}
+
+/// Data bytes over one active NVLink since the driver loaded.
+#[napi(object)]
+pub struct GpuNvlink {
+    /// The link index.
+    pub link: u32,
+    /// Bytes sent.
+    pub tx_bytes: f64,
+    /// Bytes received.
+    pub rx_bytes: f64,
+}
+
 /// One device's counters: what the sampler integrated and counted since it started.
 #[napi(object)]
 pub struct GpuDeviceStats {
     /// The device's index.
     pub gpu: u32,
+    /// The `gpu` label (see GpuDevice.id).
+    pub id: String,
     /// Whether the GPU is lost (see GpuDevice.lost).
     pub lost: bool,
     /// Readings taken.
@@ -271,6 +386,57 @@ pub struct GpuDeviceStats {
     pub driver_samples_kept: f64,
     /// Readings the ring holds now.
     pub readings_kept: f64,
+    /// The processes running on it now, by pid.
+    pub processes: Vec<GpuProcess>,
+    /// Busy seconds by executable name since the sampler started (ended processes included).
+    pub process_busy: Vec<GpuProcessBusy>,
+    /// XID events by code.
+    pub xid: Vec<GpuXidCount>,
+    /// Unix time of the latest XID event, ms.
+    pub xid_last_ms: Option<f64>,
+    /// ECC error counts; absent when not supported.
+    pub ecc: Option<GpuEccCounts>,
+    /// Retired pages; absent when not supported (GPUs that remap rows instead).
+    pub retired_pages: Option<GpuRetiredPages>,
+    /// Remapped rows; absent when not supported (GPUs before Ampere).
+    pub remapped_rows: Option<GpuRemappedRows>,
+    /// PCIe traffic and replays; absent when neither is readable.
+    pub pcie: Option<GpuPcie>,
+    /// Every active NVLink.
+    pub nvlink: Vec<GpuNvlink>,
+}
+
+/// One device's totals over a window of time.
+#[napi(object)]
+pub struct GpuDeviceIntegrals {
+    /// The device's index.
+    pub gpu: u32,
+    /// The `gpu` label.
+    pub id: String,
+    /// ∫ utilization dt over the window, s.
+    pub busy_seconds: f64,
+    /// Energy over the window, J.
+    pub energy_joules: f64,
+    /// ∫ SM utilization dt of the attributed processes (setAttribution), s; absent where per-process use is not read.
+    pub attributed_busy_seconds: Option<f64>,
+    /// How far every total of the device is known, Unix ms: before the window's end, the values are what is known so far.
+    pub covered_to_ms: Option<f64>,
+}
+
+/// Every device's totals over a window of time.
+#[napi(object)]
+pub struct GpuIntegrals {
+    /// By device.
+    pub devices: Vec<GpuDeviceIntegrals>,
+}
+
+/// Which processes do the work a job is charged for.
+#[napi(object)]
+pub struct GpuAttribution {
+    /// Process ids (default: this process).
+    pub pids: Vec<u32>,
+    /// Executable names, e.g. model servers ("tritonserver").
+    pub names: Vec<String>,
 }
 
 /// The sampler's own state and every device's counters.
@@ -280,6 +446,8 @@ pub struct GpuSamplerStats {
     pub running: bool,
     /// The sampling interval, ms.
     pub interval_ms: f64,
+    /// The slow loop's interval, ms; 0 when it is off.
+    pub slow_interval_ms: f64,
     /// Readings and driver samples kept per device.
     pub ring_size: f64,
     /// The driver's version (nvmlSystemGetDriverVersion); empty when unknown.
@@ -288,6 +456,8 @@ pub struct GpuSamplerStats {
     pub source: Option<GpuSource>,
     /// Ticks of the sampling thread.
     pub ticks: f64,
+    /// Ticks of the slow loop.
+    pub slow_ticks: f64,
     /// Ticks that panicked (caught on the sampling thread; the thread goes on).
     pub panics: f64,
     /// Each device's counters, by index.
@@ -316,7 +486,7 @@ pub struct NativeSampler {
 #[napi]
 pub fn start_sampler(options: Option<NativeOptions>) -> Result<NativeSampler, StartErrorCode> {
     guarded("startSampler", StartErrorCode::Init, || {
-        let o = options.unwrap_or(NativeOptions { library_path: None, interval_ms: None, ring_size: None });
+        let o = options.unwrap_or(NativeOptions { library_path: None, interval_ms: None, ring_size: None, slow_interval_ms: None, events: None });
         let defaults = SamplerOptions::default();
         let interval = match o.interval_ms {
             // Checked before Duration::from_secs_f64, which panics on values it cannot hold.
@@ -327,10 +497,21 @@ pub fn start_sampler(options: Option<NativeOptions>) -> Result<NativeSampler, St
             Some(ms) => Duration::from_secs_f64(ms / 1000.0),
             None => defaults.interval,
         };
+        let slow_interval = match o.slow_interval_ms {
+            Some(0.0) => None,
+            Some(ms) if !(10.0..=3_600_000.0).contains(&ms) => {
+                let allowed = crate::options::SLOW_INTERVAL_ALLOWED;
+                return Err(start_error(StartError::Options { option: "slowIntervalMs", allowed, got: ms.to_string() }));
+            }
+            Some(ms) => Some(Duration::from_secs_f64(ms / 1000.0)),
+            None => defaults.slow_interval,
+        };
         let options = SamplerOptions {
             library_path: o.library_path.map(Into::into),
             interval,
             ring_size: o.ring_size.map_or(defaults.ring_size, |n| n as usize),
+            slow_interval,
+            events: o.events.unwrap_or(defaults.events),
         };
         Sampler::start(options).map(|inner| NativeSampler { inner }).map_err(start_error)
     })
@@ -378,6 +559,21 @@ impl NativeSampler {
         guarded("snapshot", Status::GenericFailure, || Ok(self.inner.snapshot().into()))
     }
 
+    /// Sets which processes do the work jobs are charged for (see integrals()); default: this process.
+    #[napi]
+    pub fn set_attribution(&self, attribution: GpuAttribution) -> Result<()> {
+        guarded("setAttribution", Status::GenericFailure, || {
+            self.inner.set_attribution(Attribution { pids: attribution.pids, names: attribution.names });
+            Ok(())
+        })
+    }
+
+    /// Each device's busy seconds, energy and attributed busy seconds over [fromMs, toMs] (Unix ms; the last hour is kept).
+    #[napi]
+    pub fn integrals(&self, from_ms: f64, to_ms: f64) -> Result<GpuIntegrals> {
+        guarded("integrals", Status::GenericFailure, || Ok(self.inner.integrals(from_ms, to_ms).into()))
+    }
+
     /// Joins the sampling thread after the NVML call in progress; later reads return the last values.
     #[napi]
     pub fn stop(&mut self) -> Result<()> {
@@ -409,7 +605,18 @@ impl From<EnergySource> for GpuEnergySource {
 
 impl From<DeviceInfo> for GpuDevice {
     fn from(d: DeviceInfo) -> Self {
-        GpuDevice { index: d.index, name: d.name, uuid: d.uuid, lost: d.lost, lost_at_ms: d.lost_at_ms, disabled_fields: d.disabled_fields }
+        GpuDevice {
+            index: d.index,
+            id: d.id,
+            parent: d.mig.as_ref().map(|m| m.parent),
+            profile: d.mig.map(|m| m.profile),
+            name: d.name,
+            uuid: d.uuid,
+            lost: d.lost,
+            lost_at_ms: d.lost_at_ms,
+            disabled_fields: d.disabled_fields,
+            fields: d.fields.into_iter().map(|(field, supported)| GpuFieldSupport { field, supported }).collect(),
+        }
     }
 }
 
@@ -490,6 +697,7 @@ impl From<DeviceStats> for GpuDeviceStats {
     fn from(d: DeviceStats) -> Self {
         GpuDeviceStats {
             gpu: d.gpu,
+            id: d.id,
             lost: d.lost,
             samples_total: d.samples_total as f64,
             last_sample_ms: d.last_sample_ms,
@@ -500,6 +708,20 @@ impl From<DeviceStats> for GpuDeviceStats {
             errors: d.errors.into_iter().map(GpuErrorCount::from).collect(),
             driver_samples_kept: d.driver_samples_kept as f64,
             readings_kept: d.readings_kept as f64,
+            processes: d.processes.into_iter().map(GpuProcess::from).collect(),
+            process_busy: d.process_busy.into_iter().map(|(name, busy_seconds)| GpuProcessBusy { name, busy_seconds }).collect(),
+            xid: d.xid.into_iter().map(|(xid, count)| GpuXidCount { xid, count: count as f64 }).collect(),
+            xid_last_ms: d.xid_last_ms,
+            ecc: d.ecc.map(|e| GpuEccCounts { corrected: e.corrected as f64, uncorrected: e.uncorrected as f64 }),
+            retired_pages: d.retired_pages.map(|r| GpuRetiredPages { single_bit: r.single_bit as f64, double_bit: r.double_bit as f64 }),
+            remapped_rows: d.remapped_rows.map(|r| GpuRemappedRows {
+                correctable: r.correctable as f64,
+                uncorrectable: r.uncorrectable as f64,
+                pending: r.pending,
+                failed: r.failed,
+            }),
+            pcie: d.pcie.map(|p| GpuPcie { tx_bytes: p.tx_bytes, rx_bytes: p.rx_bytes, replays: p.replays.map(|r| r as f64) }),
+            nvlink: d.nvlink.into_iter().map(|l| GpuNvlink { link: l.link, tx_bytes: l.tx, rx_bytes: l.rx }).collect(),
         }
     }
 }
@@ -509,10 +731,12 @@ impl From<Stats> for GpuSamplerStats {
         GpuSamplerStats {
             running: s.running,
             interval_ms: s.interval_ms,
+            slow_interval_ms: s.slow_interval_ms,
             ring_size: s.ring_size as f64,
             driver_version: s.driver_version,
             source: Some(s.source),
             ticks: s.ticks as f64,
+            slow_ticks: s.slow_ticks as f64,
             panics: s.panics as f64,
             devices: s.devices.into_iter().map(GpuDeviceStats::from).collect(),
         }
@@ -526,5 +750,39 @@ impl From<Snapshot> for GpuSnapshot {
             latest: s.latest.into_iter().map(GpuReading::from).collect(),
             stats: s.stats.into(),
         }
+    }
+}
+
+impl From<ProcessStats> for GpuProcess {
+    fn from(s: ProcessStats) -> Self {
+        let p = s.process;
+        GpuProcess {
+            pid: p.pid,
+            name: p.name,
+            kind: p.kind,
+            memory_bytes: p.memory_bytes.map(|b| b as f64),
+            busy_seconds: s.busy_seconds,
+            cgroup: p.cgroup,
+            container_id: p.container_id,
+        }
+    }
+}
+
+impl From<DeviceIntegrals> for GpuDeviceIntegrals {
+    fn from(d: DeviceIntegrals) -> Self {
+        GpuDeviceIntegrals {
+            gpu: d.gpu,
+            id: d.id,
+            busy_seconds: d.busy_seconds,
+            energy_joules: d.energy_joules,
+            attributed_busy_seconds: d.attributed_busy_seconds,
+            covered_to_ms: d.covered_to_ms,
+        }
+    }
+}
+
+impl From<Integrals> for GpuIntegrals {
+    fn from(i: Integrals) -> Self {
+        GpuIntegrals { devices: i.devices.into_iter().map(GpuDeviceIntegrals::from).collect() }
     }
 }

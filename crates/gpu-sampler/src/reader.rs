@@ -1,13 +1,13 @@
-//! One tick's NVML reads for one device, done without holding the sampler's lock. A field
-//! switched off (NotSupported) is skipped; GpuLost ends the device's reads at once; stop()
-//! abandons the tick between two calls, so it never waits for a whole slow tick.
+//! One fast tick's NVML reads for one device, done without holding the sampler's lock (the
+//! calls go through `Calls`: fields switched off are skipped, GpuLost and stop() end the tick).
+use crate::calls::Calls;
 use crate::field::{Field, FieldSet};
 use crate::reading::{ClocksHz, MemoryBytes, Reading};
 use nvml_wrapper::enum_wrappers::device::{Clock, Sampling, TemperatureSensor};
 use nvml_wrapper::enums::device::SampleValue;
 use nvml_wrapper::error::NvmlError;
 use nvml_wrapper::Device;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// A step of the wall clock back by more than this (ms) is handled as a clock step.
@@ -42,6 +42,8 @@ pub struct TickRead {
     pub utilization_samples_offered: bool,
     pub power_samples_offered: bool,
     pub fans: Option<u32>,
+    /// The fields called this tick.
+    pub asked: FieldSet,
     pub lost: bool,
     /// stop() came during the reads: the tick is dropped, not applied.
     pub abandoned: bool,
@@ -57,29 +59,13 @@ pub struct TickRead {
 
 struct Reader<'a, 'n> {
     device: &'a Device<'n>,
-    plan: ReadPlan,
-    stopping: &'a AtomicBool,
-    out: TickRead,
+    calls: Calls<'a>,
 }
 
 impl Reader<'_, '_> {
-    /// Runs one NVML read unless the field is off or the device was lost this tick.
     fn read<T>(&mut self, field: Field, call: impl FnOnce(&Device) -> Result<T, NvmlError>) -> Option<T> {
-        if self.out.lost || self.out.abandoned || self.plan.disabled.contains(field) {
-            return None;
-        }
-        if self.stopping.load(Ordering::Relaxed) {
-            self.out.abandoned = true;
-            return None;
-        }
-        match call(self.device) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.out.lost |= matches!(e, NvmlError::GpuLost);
-                self.out.errors.push((field, e));
-                None
-            }
-        }
+        let device = self.device;
+        self.calls.read(field, || call(device))
     }
 
     /// Driver samples newer than `last_seen` (None when the call failed); NotFound means none
@@ -129,7 +115,7 @@ fn last_seen_for(last_seen_us: u64, now_us: u64, wall_clock_stepped_back: bool) 
 pub fn read_device(device: &Device, gpu: u32, plan: ReadPlan, started: Instant, stopping: &AtomicBool) -> TickRead {
     let time_ms = unix_ms();
     let mono_s = started.elapsed().as_secs_f64();
-    let mut r = Reader { device, plan, stopping, out: TickRead::default() };
+    let mut r = Reader { device, calls: Calls::new(plan.disabled, stopping) };
     // The energy counter and the throttle state first, closest to the reading's time: they are
     // paired with it (energy between readings, throttle held from one reading to the next).
     let energy = r.read(Field::Energy, |d| d.total_energy_consumption());
@@ -184,7 +170,10 @@ pub fn read_device(device: &Device, gpu: u32, plan: ReadPlan, started: Instant, 
         last_seen_utilization_us,
         last_seen_power_us,
         clock_stepped_back: utilization_step || power_step,
-        ..r.out
+        asked: r.calls.asked,
+        lost: r.calls.lost,
+        abandoned: r.calls.abandoned,
+        errors: r.calls.errors,
     }
 }
 

@@ -23,7 +23,16 @@ fn start_stop_cycles_and_drops_leave_no_thread() {
         sampler.stop();
     }
     threads_become(before);
+    // The fast loop, the slow loop and the event thread all end with stop().
+    for _ in 0..20 {
+        let mut sampler = start_all(1, 10);
+        threads_become(before + 3);
+        sampler.stop();
+    }
+    threads_become(before);
     // Dropping a sampler stops it too, even mid-way through a long interval.
     drop(start(60_000, 16));
+    threads_become(before);
+    drop(start_all(60_000, 3_600_000));
     threads_become(before);
 }

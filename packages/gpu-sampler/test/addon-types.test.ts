@@ -3,10 +3,10 @@
  * catalog's label values: the string enums and the keyed shapes hold exactly its lists.
  */
 import { readFileSync } from 'node:fs';
-import { GPU_CLOCKS, GPU_MEMORY_TYPES, GPU_SOURCES, GPU_THROTTLE_REASONS } from '@orfeas/metrics/catalog';
+import { GPU_CLOCKS, GPU_FIELDS, GPU_MEMORY_TYPES, GPU_SOURCES, GPU_THROTTLE_REASONS } from '@orfeas/metrics/catalog';
 import ts from 'typescript';
 import { expect, it } from 'vitest';
-import type { GpuClocksHz, GpuMemoryBytes, GpuSource, GpuThrottleReason } from '../src/index.js';
+import type { GpuClocksHz, GpuField, GpuMemoryBytes, GpuSource, GpuThrottleReason } from '../src/index.js';
 
 const file = new URL('../addon.d.ts', import.meta.url);
 const source = ts.createSourceFile('addon.d.ts', readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
@@ -37,6 +37,10 @@ it('GpuSource is the catalog\'s GPU_SOURCES', () => {
   expect(unionOf('GpuSource')).toEqual([...GPU_SOURCES]);
 });
 
+it('GpuField is the catalog\'s GPU_FIELDS (the field label of gpu_field_supported and gpu_sampler_errors_total)', () => {
+  expect(unionOf('GpuField')).toEqual([...GPU_FIELDS]);
+});
+
 it('GpuMemoryBytes and GpuClocksHz have the catalog\'s memory types and clocks', () => {
   expect(keysOf('GpuMemoryBytes')).toEqual([...GPU_MEMORY_TYPES]);
   expect(keysOf('GpuClocksHz')).toEqual([...GPU_CLOCKS]);
@@ -47,7 +51,8 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameTypes: [
   Same<GpuThrottleReason, (typeof GPU_THROTTLE_REASONS)[number]>,
   Same<GpuSource, (typeof GPU_SOURCES)[number]>,
+  Same<GpuField, (typeof GPU_FIELDS)[number]>,
   Same<keyof GpuMemoryBytes, (typeof GPU_MEMORY_TYPES)[number]>,
   Same<keyof GpuClocksHz, (typeof GPU_CLOCKS)[number]>,
-] = [true, true, true, true];
+] = [true, true, true, true, true];
 void sameTypes;

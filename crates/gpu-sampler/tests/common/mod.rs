@@ -25,9 +25,29 @@ pub fn scenario(json: &str) -> SimGuard {
     SimGuard(guard)
 }
 
+/// The fast loop alone: the slow loop and the event thread off, so a test of the fast loop
+/// sees only its own calls (tests/slow_loop.rs runs all three).
 pub fn start(interval_ms: u64, ring_size: usize) -> Sampler {
-    Sampler::start(SamplerOptions { library_path: Some(sim_library().into()), interval: Duration::from_millis(interval_ms), ring_size })
-        .expect("the sampler starts against nvml-sim")
+    Sampler::start(SamplerOptions {
+        library_path: Some(sim_library().into()),
+        interval: Duration::from_millis(interval_ms),
+        ring_size,
+        slow_interval: None,
+        events: false,
+    })
+    .expect("the sampler starts against nvml-sim")
+}
+
+/// All three threads: the fast loop, the slow loop every `slow_ms`, and the event thread.
+pub fn start_all(interval_ms: u64, slow_ms: u64) -> Sampler {
+    Sampler::start(SamplerOptions {
+        library_path: Some(sim_library().into()),
+        interval: Duration::from_millis(interval_ms),
+        ring_size: 1000,
+        slow_interval: Some(Duration::from_millis(slow_ms)),
+        events: true,
+    })
+    .expect("the sampler starts against nvml-sim")
 }
 
 /// Unix µs of the sim session's nvmlInit: the time origin of the scenario's schedules.
