@@ -1,8 +1,9 @@
 /**
  * The committed inhibit rules in a real Alertmanager: alerts posted to its API the way
  * Prometheus posts them, then read back. A down backend silences the other alerts of its own
- * instance only; a lost GPU silences that GPU's other alerts only; a full disk silences the
- * low-space warning of its own instance only.
+ * instance only; a lost GPU silences that GPU's other alerts only, but not its XID and ECC
+ * alerts (the reason it was lost); a full disk silences the low-space warning of its own
+ * instance only.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,6 +42,9 @@ describe.runIf(haveTools([ALERTMANAGER_BIN]))('inhibition in Alertmanager', () =
       alert({ alertname: 'GpuLost', severity: 'critical', instance: 'b:5000', gpu: '1' }),
       alert({ alertname: 'GpuTemperatureHigh', severity: 'critical', instance: 'b:5000', gpu: '1' }),
       alert({ alertname: 'GpuTemperatureHigh', severity: 'critical', instance: 'b:5000', gpu: '0' }),
+      alert({ alertname: 'GpuPcieReplaysRising', severity: 'warning', instance: 'b:5000', gpu: '1' }),
+      alert({ alertname: 'GpuXidError', severity: 'critical', instance: 'b:5000', gpu: '1', xid: '79' }),
+      alert({ alertname: 'GpuEccUncorrectable', severity: 'critical', instance: 'b:5000', gpu: '1', type: 'uncorrected' }),
       alert({ alertname: 'StorageExhausted', severity: 'critical', instance: 'b:5000' }),
       alert({ alertname: 'StorageLow', severity: 'warning', instance: 'b:5000' }),
       alert({ alertname: 'StorageLow', severity: 'warning', instance: 'c:5000' }),
@@ -59,6 +63,9 @@ describe.runIf(haveTools([ALERTMANAGER_BIN]))('inhibition in Alertmanager', () =
       'GpuLost b:5000 1': 'active',
       'GpuTemperatureHigh b:5000 1': 'suppressed',
       'GpuTemperatureHigh b:5000 0': 'active',
+      'GpuPcieReplaysRising b:5000 1': 'suppressed',
+      'GpuXidError b:5000 1': 'active',
+      'GpuEccUncorrectable b:5000 1': 'active',
       'StorageExhausted b:5000': 'active',
       'StorageLow b:5000': 'suppressed',
       'StorageLow c:5000': 'active',

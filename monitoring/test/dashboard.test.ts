@@ -25,7 +25,10 @@ describe('dashboard JSON', () => {
 
   it('has the rows of the design, in order', () => {
     const rows = dashboard.panels.filter((panel) => panel.type === 'row').map((panel) => panel.title);
-    expect(rows).toEqual(['Overview', 'GPU', 'HTTP', 'Generation', 'Pipeline stages', 'WebSocket', 'Queue and cache', 'Quality', 'System']);
+    expect(rows).toEqual([
+      'Overview', 'GPU', 'GPU health', 'GPU processes', 'HTTP', 'Generation', 'Generation cost', 'Pipeline stages', 'WebSocket',
+      'Queue and cache', 'Quality', 'System',
+    ]);
   });
 
   it('has the datasource, job, instance and gpu variables, and every panel uses the datasource variable', () => {

@@ -1,18 +1,19 @@
 /**
  * prometheus.yml and alert_rules.yml as Prometheus sees them: `promtool check config`,
  * `promtool check rules`, the unit tests of alert_rules.test.yml, and a check that those unit
- * tests cover every alert both firing and silent.
+ * tests cover every alert (each severity of it) both firing and silent.
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { GPU_CRITICAL_XIDS } from '@orfeas/metrics/catalog';
 import { ALERT_RULES, ALERT_RULES_TEST, PROMETHEUS_CONFIG } from '../stack/paths.mjs';
 import { haveTools } from './support/tools.js';
 import { run } from './support/run.js';
 
 interface Rule { alert?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
-interface AlertTest { alertname: string; exp_alerts: unknown[] }
+interface AlertTest { alertname: string; exp_alerts: { exp_labels?: Record<string, string> }[] }
 
 const rules: Rule[] = parse(readFileSync(ALERT_RULES, 'utf8')).groups.flatMap((group: { rules: Rule[] }) => group.rules);
 const alerts = rules.filter((rule) => rule.alert);
@@ -27,7 +28,7 @@ describe('alert rules', () => {
         'GpuUtilizationHigh', 'GpuTemperatureHigh', 'GpuMemoryHigh', 'GpuLost', 'GpuSamplerDown',
         'GpuTelemetryStale', 'GpuThrottling', 'HighErrorRatio', 'BackendDown', 'GenerationsStalled',
         'JobQueueBacklog', 'GenerationSlow', 'PipelineStageFailing', 'WebSocketErrorsHigh', 'QualityDrop',
-        'EventLoopLagHigh', 'StorageLow', 'StorageExhausted',
+        'EventLoopLagHigh', 'StorageLow', 'StorageExhausted', 'GpuXidError', 'GpuEccUncorrectable', 'GpuPcieReplaysRising',
       ]),
     );
   });
@@ -44,10 +45,26 @@ describe('alert rules', () => {
     expect(utilization?.expr).toMatch(/rate\(gpu_busy_seconds_total\[5m\]\)/);
   });
 
-  it.each(alerts.map((rule) => [rule.alert]))('%s is unit-tested firing and silent', (alert) => {
-    const tests = alertTests.filter((test) => test.alertname === alert);
-    expect(tests.some((test) => test.exp_alerts.length > 0), `${alert} is never shown firing`).toBe(true);
-    expect(tests.some((test) => test.exp_alerts.length === 0), `${alert} is never shown silent`).toBe(true);
+  it('fires GpuXidError critical for exactly the catalog\'s GPU_CRITICAL_XIDS, warning for the rest', () => {
+    const xidRules = alerts.filter((rule) => rule.alert === 'GpuXidError');
+    const matchers = (rule: Rule | undefined) => [...(rule?.expr.matchAll(/xid(=~|!~)"([^"]*)"/g) ?? [])].map(([, op, list]) => `${op}${list}`);
+    const critical = xidRules.find((rule) => rule.labels?.severity === 'critical');
+    const warning = xidRules.find((rule) => rule.labels?.severity === 'warning');
+    expect(xidRules).toHaveLength(2);
+    expect(new Set(matchers(critical))).toEqual(new Set([`=~${GPU_CRITICAL_XIDS.join('|')}`]));
+    expect(new Set(matchers(warning))).toEqual(new Set([`!~${GPU_CRITICAL_XIDS.join('|')}`]));
+    // The runbook names what each critical XID means, with the catalog's source.
+    expect(critical?.annotations?.runbook).toContain('docs.nvidia.com/deploy/xid-errors');
+    const named = new Set(critical?.annotations?.runbook?.match(/\b\d+\b/g));
+    expect(GPU_CRITICAL_XIDS.filter((xid) => !named.has(xid))).toEqual([]);
+  });
+
+  // An alert with two severities (GpuXidError) is shown firing at each of them.
+  it.each(alerts.map((rule) => [`${rule.alert} (${rule.labels?.severity})`, rule] as const))('%s is unit-tested firing and silent', (name, rule) => {
+    const tests = alertTests.filter((test) => test.alertname === rule.alert);
+    const fires = (test: AlertTest) => test.exp_alerts.some((alert) => alert.exp_labels?.severity === rule.labels?.severity);
+    expect(tests.some(fires), `${name} is never shown firing`).toBe(true);
+    expect(tests.some((test) => test.exp_alerts.length === 0), `${name} is never shown silent`).toBe(true);
   });
 });
 

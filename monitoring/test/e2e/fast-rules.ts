@@ -1,7 +1,7 @@
 /**
  * Test copies of the committed configuration, sped up so alerts fire within seconds: the alert
- * rules with every `for` and range window shortened (thresholds and expressions otherwise
- * untouched), and alertmanager.yml with the SMTP server, password file, webhook URL and group
+ * rules with every `for`, range window and offset shortened (thresholds and expressions
+ * otherwise untouched), and alertmanager.yml with the SMTP server, password file, webhook URL and group
  * timings of the test (routes, receivers and inhibit rules untouched).
  */
 import { readFileSync } from 'node:fs';
@@ -16,7 +16,8 @@ export function fastAlertRules(options: { forDuration: string; window: string; f
   const rules = parse(readFileSync(ALERT_RULES, 'utf8')) as { groups: { rules: Rule[] }[] };
   for (const rule of rules.groups.flatMap((group) => group.rules)) {
     if (rule.for) rule.for = (rule.alert && forOf[rule.alert]) ?? forDuration;
-    rule.expr = rule.expr.replace(/\[\d+[smh]\]/g, `[${window}]`);
+    // An offset goes with the window (GpuXidError looks back as far as its increase() does).
+    rule.expr = rule.expr.replace(/\[\d+[smh]\]/g, `[${window}]`).replace(/\boffset \d+[smh]\b/g, `offset ${window}`);
   }
   return stringify(rules);
 }
