@@ -69,6 +69,9 @@ pub struct History {
     pub attributed: Cumulative,
 }
 
+/// The driver's per-process sample period until one is seen: it updates them about every 1/6 s.
+const PROCESS_PERIOD_MS: f64 = 200.0;
+
 /// Busy seconds from GPM (MIG instances), the best source where it is the only one.
 const GPM_RANK: u8 = 3;
 
@@ -222,12 +225,16 @@ impl DeviceState {
             self.processes.set_running(running);
         }
         if let Some((asked_us, samples)) = read.process_samples {
-            self.processes.apply_samples(asked_us, samples, &read.names, attribution);
-            // Known up to the newest sample; with none new, up to a sample period before the
-            // call (a sample due before that would have been there).
-            let period_ms = self.processes.period_us().map_or(1000.0, |p| p as f64 / 1000.0);
-            let known = (self.processes.last_seen_us as f64 / 1000.0).max(read.time_ms - period_ms);
-            self.history.attributed.push(known, self.processes.attributed_busy);
+            let points = self.processes.apply_samples(asked_us, samples, &read.names, attribution);
+            if points.is_empty() {
+                // None new: the total is known up to a sample period before the call (a sample
+                // due before that would have come).
+                let period_ms = self.processes.period_us().map_or(PROCESS_PERIOD_MS, |p| p as f64 / 1000.0);
+                self.history.attributed.push(read.time_ms - period_ms, self.processes.attributed_busy);
+            }
+            for (at, total) in points {
+                self.history.attributed.push(at, total);
+            }
         }
         self.health.apply(read.health, read.mono_s);
         if let Some((ratio, seconds)) = read.gpm {

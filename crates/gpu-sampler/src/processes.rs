@@ -76,11 +76,13 @@ impl ProcessTable {
     /// integrals. Each sample is the mean over the sample period before it, so it covers the
     /// time since the process's previous sample, at most one period (a process idle between
     /// two samples had none). A process's first sample only sets where it starts until the
-    /// period is known.
-    pub fn apply_samples(&mut self, asked_us: u64, mut samples: Vec<ProcessSample>, names: &BTreeMap<u32, String>, attribution: &Attribution) {
+    /// period is known. Returns the attributed total after each sample time (Unix ms), the
+    /// points of its history.
+    pub fn apply_samples(&mut self, asked_us: u64, mut samples: Vec<ProcessSample>, names: &BTreeMap<u32, String>, attribution: &Attribution) -> Vec<(f64, f64)> {
         samples.retain(|s| s.1 > asked_us);
         samples.sort_by_key(|s| (s.1, s.0));
         samples.dedup_by_key(|s| (s.1, s.0));
+        let mut points: Vec<(f64, f64)> = Vec::new();
         for &(pid, ts, ratio) in &samples {
             let previous = self.last_ts_by_pid.insert(pid, ts);
             if let Some(prev) = previous.filter(|p| ts > *p) {
@@ -101,6 +103,11 @@ impl ProcessTable {
             }
             let key = if self.busy_by_name.contains_key(&name) || self.busy_by_name.len() < MAX_NAMES { name } else { OTHER_NAME.to_string() };
             *self.busy_by_name.entry(key).or_insert(0.0) += busy;
+            let at = ts as f64 / 1000.0;
+            match points.last_mut() {
+                Some(last) if last.0 == at => last.1 = self.attributed_busy,
+                _ => points.push((at, self.attributed_busy)),
+            }
         }
         if let Some(&(_, ts, _)) = samples.last() {
             self.last_seen_us = self.last_seen_us.max(ts);
@@ -108,6 +115,7 @@ impl ProcessTable {
         // Pids not seen for a while are forgotten, so the map stays as small as the running set.
         let horizon = self.last_seen_us.saturating_sub(60_000_000);
         self.last_ts_by_pid.retain(|_, ts| *ts >= horizon);
+        points
     }
 
     pub fn busy_of_pid(&self, pid: u32) -> f64 {
@@ -157,7 +165,7 @@ mod tests {
         let mut asked = 0;
         for k in 1..=51u64 {
             let ts = 1_000_000 + k * 20_000;
-            t.apply_samples(asked, vec![(10, ts, 0.4), (20, ts, 0.3)], &names, &ours);
+            let _ = t.apply_samples(asked, vec![(10, ts, 0.4), (20, ts, 0.3)], &names, &ours);
             asked = t.last_seen_us;
         }
         // 50 periods of 20 ms after the first samples, which only anchor.
@@ -167,7 +175,8 @@ mod tests {
         // A process idle for a second then busy again is charged one period, not the gap.
         let before = t.busy_of_pid(20);
         let ts = asked + 1_000_000;
-        t.apply_samples(asked, vec![(20, ts, 1.0)], &names, &ours);
+        let points = t.apply_samples(asked, vec![(20, ts, 1.0)], &names, &ours);
+        assert_eq!(points, vec![(ts as f64 / 1000.0, t.attributed_busy)]);
         assert!((t.busy_of_pid(20) - before - 0.02).abs() < 1e-9);
         // A pid that ends keeps its name's total.
         t.set_running(vec![process(10, "node")]);
