@@ -2,13 +2,14 @@
  * After a full flow — jobs that succeed, fail, hit the cache and expire, refused requests, a
  * rate limit, WebSocket clients coming and going — every metric of the catalog was recorded by
  * what it measures: every counter and histogram has moved (series that start at 0 do not
- * count), every gauge has a sample. The GPU family needs the built @orfeas/gpu-sampler
- * (ORFEAS_GPU=sim), with a scenario where one simulated GPU is lost, so NVML errors are
+ * count), every gauge has a sample. The GPU families and the jobs' GPU cost need the built
+ * @orfeas/gpu-sampler (ORFEAS_GPU=sim), with a scenario where one simulated GPU has processes,
+ * XID events, ECC errors, PCIe and NVLink traffic and the other is lost, so NVML errors are
  * counted too; without it that part is reported skipped (a failure under CI).
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { catalog, catalogMetrics, type MetricDef } from '@orfeas/metrics/catalog';
+import { SAMPLED_FAMILIES, catalog, catalogMetrics, type MetricDef } from '@orfeas/metrics/catalog';
 import type { RunningServer } from '../src/index.js';
 import { subjectImage } from './support/images.js';
 import { needs } from './support/needs.js';
@@ -20,14 +21,15 @@ let server: RunningServer;
 const control = createEngineControl();
 const TOKEN = 'scrape-secret';
 beforeAll(async () => {
-  // Two simulated GPUs, one of which is lost after 300 ms: NVML errors are part of the flow.
+  // Two simulated GPUs, one busy with this process and the other lost after 300 ms: NVML errors are part of the flow.
   process.env.NVML_SIM_SCENARIO = fileURLToPath(new URL('./fixtures/gpu-lost.json', import.meta.url));
   // A short retention, so that jobs of the flow expire and retention's counters move too.
   server = await startTestServer({ ORFEAS_GPU: 'sim', ORFEAS_RATE_LIMIT: '12', METRICS_TOKEN: TOKEN, ORFEAS_RETENTION: '3s' }, createTestEngines(control));
 });
 afterAll(() => server?.close());
 
-const gpuMetrics = new Set(Object.values(catalog.gpu).map((m: MetricDef) => m.name));
+/** What needs a GPU sampler: the sampled families, and the GPU cost of jobs. */
+const gpuMetrics = new Set([...SAMPLED_FAMILIES, 'cost' as const].flatMap((family) => Object.values(catalog[family]).map((m: MetricDef) => m.name)));
 
 async function fullFlow(url: string) {
   // A job that succeeds, the same one again from the cache, and one that fails.
@@ -86,12 +88,12 @@ async function settledGaps(metrics: readonly MetricDef[]): Promise<string[]> {
   }
 }
 
-it('records every catalog metric outside the GPU family after a full flow', async () => {
+it('records every catalog metric outside the GPU families after a full flow', async () => {
   await fullFlow(server.url);
   expect(await settledGaps(catalogMetrics.filter((m) => !gpuMetrics.has(m.name)))).toEqual([]);
 });
 
-it('records every metric of the GPU family from the simulated GPUs', async (ctx) => {
+it('records every metric of the GPU families and the GPU cost from the simulated GPUs', async (ctx) => {
   needs(ctx, server.gpu.source === 'unavailable' ? `GPU family not checked: ${server.gpu.reason}` : undefined);
   expect(await settledGaps(catalogMetrics.filter((m) => gpuMetrics.has(m.name)))).toEqual([]);
 });

@@ -101,7 +101,7 @@ export async function createApp({ config, engines, logger, metrics: given }: Cre
   const defaults = engines ? undefined : defaultEngines(config, log);
   const endings = new UnrecordedEndings(log);
   const engineSet = engines ?? defaults!.engines;
-  const deps = { store, cache, events, metrics, durations, log, endings, engines: engineSet };
+  const deps = { store, cache, events, metrics, durations, log, endings, engines: engineSet, ...(gpu.meter ? { gpuMeter: gpu.meter } : {}) };
   const pool = new WorkerPool({
     store,
     concurrency: config.workerConcurrency,

@@ -18,6 +18,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ ORFEAS_RETENTION: 'off' }).retentionMs).toBe(0);
   });
 
+  it('reads the model servers whose GPU use is ORFEAS\'s', () => {
+    expect(loadConfig({}).gpu.processes).toEqual([]);
+    expect(loadConfig({ ORFEAS_GPU_PROCESSES: 'python3, tritonserver' }).gpu.processes).toEqual(['python3', 'tritonserver']);
+  });
+
   it('treats empty values as unset', () => {
     const config = loadConfig({ PORT: '', METRICS_TOKEN: '' });
     expect(config.port).toBe(5000);
@@ -34,6 +39,9 @@ describe('loadConfig', () => {
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL="loud"'],
       [{ ORFEAS_RETENTION: '7 days' }, 'ORFEAS_RETENTION="7 days": must be a duration like 30s, 15m, 24h or 7d, or off'],
       [{ ORFEAS_MIN_FREE_BYTES: '-1' }, 'ORFEAS_MIN_FREE_BYTES="-1"'],
+      [{ ORFEAS_GPU_PROCESSES: 'python3,,tritonserver' }, 'ORFEAS_GPU_PROCESSES="python3,,tritonserver": must be executable names separated by commas'],
+      [{ ORFEAS_GPU_PROCESSES: '/usr/bin/python3' }, 'ORFEAS_GPU_PROCESSES="/usr/bin/python3"'],
+      [{ ORFEAS_GPU_PROCESSES: 'model server' }, 'ORFEAS_GPU_PROCESSES="model server"'],
     ];
     for (const [env, named] of cases) {
       expect(() => loadConfig(env)).toThrow(ConfigError);

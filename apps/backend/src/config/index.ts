@@ -17,6 +17,14 @@ const int = (min: number, max: number, fallback: number) => wholeNumber(min, max
 /** Empty strings count as unset, so `FOO= npm start` behaves like leaving FOO out. */
 const optionalText = z.string().min(1).optional();
 const optionalUrl = z.url({ protocol: /^https?$/ }).optional();
+/** Executable names, comma-separated (spaces around them ignored): what NVML names a process. */
+const processNames = z
+  .string()
+  .transform((text) => text.split(',').map((name) => name.trim()))
+  .refine((names) => names.every((name) => /^[^\s/]{1,255}$/.test(name)), {
+    error: 'must be executable names separated by commas (e.g. python3,tritonserver): no empty names, paths or spaces',
+  })
+  .optional();
 
 /** Finished jobs are kept a week, then deleted with their files. */
 export const DEFAULT_RETENTION = '7d';
@@ -38,6 +46,8 @@ const schema = z.object({
   ORFEAS_GPU: z.enum(['auto', 'sim', 'off']).default('auto'),
   ORFEAS_NVML_LIBRARY: optionalText,
   ORFEAS_GPU_INTERVAL_MS: int(1, 60_000, 100),
+  /** Model servers whose GPU use is ORFEAS's, by executable name: charged to the jobs running (this process is always counted). */
+  ORFEAS_GPU_PROCESSES: processNames,
   METRICS_TOKEN: optionalText,
   METRICS_TOKEN_FILE: optionalText,
   ORFEAS_API_KEYS_FILE: optionalText,
@@ -70,7 +80,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  gpu: { mode: 'auto' | 'sim' | 'off'; libraryPath?: string; intervalMs: number };
+  /** processes: executable names whose GPU use counts as ORFEAS's, beside this process (ORFEAS_GPU_PROCESSES). */
+  gpu: { mode: 'auto' | 'sim' | 'off'; libraryPath?: string; intervalMs: number; processes: string[] };
   /** GET /metrics needs `Authorization: Bearer <token>` when set (METRICS_TOKEN, or read from METRICS_TOKEN_FILE). */
   metricsToken?: string;
   /** With API keys on, every /api route and the socket.io handshake need one (ORFEAS_API_KEYS_FILE). */
@@ -147,7 +158,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.ORFEAS_DATA_DIR),
-    gpu: { mode: e.ORFEAS_GPU, libraryPath: e.ORFEAS_NVML_LIBRARY, intervalMs: e.ORFEAS_GPU_INTERVAL_MS },
+    gpu: { mode: e.ORFEAS_GPU, libraryPath: e.ORFEAS_NVML_LIBRARY, intervalMs: e.ORFEAS_GPU_INTERVAL_MS, processes: e.ORFEAS_GPU_PROCESSES ?? [] },
     ...(metricsToken ? { metricsToken } : {}),
     ...(apiKeys ? { apiKeys } : {}),
     trustProxy: typeof trust === 'string' ? undefined : trust,

@@ -4,13 +4,17 @@
  * series): it never simulates. sim uses nvml-sim, labelled source="sim" wherever it shows; off
  * runs without the sampler. @orfeas/gpu-sampler loads its addon only when a sampler starts, so
  * the backend starts whether or not the addon is built, and says which it was (`code`).
+ * With a sampler, a cost meter charges each job its GPU use: this process's, and that of the
+ * model servers ORFEAS_GPU_PROCESSES names, where the driver reports per-process use.
  */
 import {
   GpuSamplerError,
+  createGpuCostMeter,
   createGpuSampler,
   defaultSimScenarioPath,
   nvmlSimLibraryPath,
   registerGpuMetrics,
+  type GpuCostMeter,
   type GpuSampler,
   type GpuSamplerErrorCode,
   type GpuSource,
@@ -25,6 +29,8 @@ export type GpuTelemetrySource = GpuSource | 'off' | 'unavailable';
 export interface Gpu {
   source: GpuTelemetrySource;
   sampler?: GpuSampler;
+  /** Measures each job's and stage's GPU cost; absent without a sampler. */
+  meter?: GpuCostMeter;
   reason?: string;
   /** Why there is no telemetry when asked for: `addon` (not built), `load` (no driver), `init`, ... */
   code?: GpuSamplerErrorCode;
@@ -69,9 +75,16 @@ function start(config: Config, registry: Registry, log: Logger): Gpu {
   const s = sampler;
   const source: GpuTelemetrySource = s.stats().source ?? 'nvml';
   log.info({ source }, source === 'sim' ? 'GPU telemetry from simulated GPUs (nvml-sim), labelled source="sim"' : 'GPU telemetry from the NVIDIA driver');
+  let meter: GpuCostMeter | undefined;
+  try {
+    meter = createGpuCostMeter(s, { pids: [process.pid], names: config.gpu.processes });
+  } catch (err) {
+    log.warn({ err }, 'the GPU cost meter did not start: jobs run without a GPU cost');
+  }
   return {
     source,
     sampler: s,
+    ...(meter ? { meter } : {}),
     snapshot: (windowMs) => ({
       available: true,
       source,

@@ -1,20 +1,24 @@
 /**
  * The job executor: runs one job a worker has claimed through its pipeline, writes the result
- * files, and records the outcome in the store, the metrics, the cache and the events.
+ * files, and records the outcome in the store, the metrics, the cache and the events. With a
+ * GPU sampler, the job's window on the GPUs ends with its last stage, and its end waits for
+ * the cost (bounded by the meter's settleMs) while the result files are written.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError, type QualityReport, type ResultFile } from '@orfeas/engines';
+import type { GpuCost, GpuCostMeter } from '@orfeas/gpu-sampler';
 import type { Metrics } from '@orfeas/metrics';
 import { IMAGE_TO_3D_STAGES, type Stage } from '@orfeas/metrics/catalog';
 import type { Logger } from 'pino';
 import type { ResultCache } from '../cache/index.js';
+import { costBeforeShutdown, jobGpuCost, recordJobGpuCost } from '../gpu/cost.js';
 import type { StageDurations } from '../pipeline/eta.js';
 import { overallScore, recordGeneration } from '../pipeline/generation-metrics.js';
 import { runImageTo3d } from '../pipeline/image-to-3d.js';
 import { JobStopped, StageRunner, type StopReason } from '../pipeline/stage-runner.js';
 import { runTextToImage } from '../pipeline/text-to-image.js';
-import type { ClaimedJob, ImageTo3dParams, Job, JobError, JobResult, JobStore, TextToImageParams } from '../store/index.js';
+import type { ClaimedJob, ImageTo3dParams, Job, JobError, JobGpuCost, JobResult, JobStore, TextToImageParams } from '../store/index.js';
 import type { Engines } from './engines.js';
 import { isStorageFull } from '../storage/full.js';
 import type { JobEvents } from './events.js';
@@ -38,6 +42,8 @@ export interface ExecutorDeps {
   durations: StageDurations;
   log: Logger;
   endings: UnrecordedEndings;
+  /** Measures each job's GPU cost; absent without a GPU sampler. */
+  gpuMeter?: GpuCostMeter;
 }
 
 interface Produced {
@@ -55,6 +61,26 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
   metrics.queue.jobWaitDurationSeconds.observe({ type: job.type }, waitSeconds);
   const stages: readonly Stage[] = job.type === 'image_to_3d' ? IMAGE_TO_3D_STAGES : ['text_to_image'];
   let current: Stage | null = null;
+  const jobLog = log.child({ jobId: job.id, type: job.type, attempt: job.attempts });
+  // A job refused for its attempts never ran: it has no GPU window.
+  const gpuJob = job.attempts > MAX_ATTEMPTS ? undefined : deps.gpuMeter?.startJob();
+  let costing: Promise<GpuCost | undefined> | undefined;
+  let costRecorded = false;
+  /** Ends the job's GPU window (at the first call) and resolves with its cost, observed once in the cost histograms. */
+  const gpuCost = async (): Promise<JobGpuCost | null> => {
+    if (!gpuJob) return null;
+    costing ??= costBeforeShutdown(gpuJob.end(), control).catch((err: unknown) => {
+      jobLog.warn({ err }, 'the job\'s GPU cost could not be measured');
+      return undefined;
+    });
+    const cost = await costing;
+    if (!cost) return null;
+    if (!costRecorded) {
+      costRecorded = true;
+      recordJobGpuCost(metrics, job.type, cost);
+    }
+    return jobGpuCost(cost);
+  };
   const runner = new StageRunner({
     jobId: job.id,
     stages,
@@ -67,10 +93,10 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
       current = stage;
       store.setStage(job.id, stage, timings);
     },
+    ...(gpuJob ? { gpuCost: gpuJob, onCostError: (stage, err) => jobLog.warn({ err, stage }, 'a stage\'s GPU cost could not be measured') } : {}),
   });
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
-  const jobLog = log.child({ jobId: job.id, type: job.type, attempt: job.attempts });
 
   try {
     if (job.attempts > MAX_ATTEMPTS) {
@@ -83,9 +109,12 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
     };
     // A cancel that lands after the last stage still wins over writing the result.
     stopped();
+    // The GPU work is done: its cost settles while the files are written.
+    const costed = gpuCost();
     const result = { ...(await writeResult(store, job, produced.files, control.signal)), ...produced.madeBy };
+    const gpu = await costed;
     stopped();
-    if (!store.complete(job.id, result, produced.quality, runner.timings)) {
+    if (!store.complete(job.id, result, produced.quality, runner.timings, gpu)) {
       jobLog.info('job had already ended (cancelled at shutdown); its result is dropped');
       return;
     }
@@ -113,16 +142,25 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
       // Files written before the stop are not a result (a requeued run writes its own).
       await fs.rm(store.resolve(resultDir(job.id)), { recursive: true, force: true });
       if (reason === 'shutdown') {
-        // Back to the queue: the next start runs it again from the first stage.
+        // Back to the queue: the next start runs it again from the first stage, and measures its cost then.
+        void gpuJob?.end().catch(() => {});
         store.requeue(job.id);
         jobLog.info({ stage: current }, 'job requeued at shutdown');
         return;
       }
       const jobError: JobError = { code: 'cancelled', message: 'the job was cancelled', ...(current ? { stage: current } : {}) };
+      const costed = gpuCost();
       if (!store.finish(job.id, 'cancelled', jobError, runner.timings)) return;
       recordGeneration(metrics, job, { status: 'cancelled', seconds: seconds() });
       events.fail({ jobId: job.id, state: 'cancelled', error: jobError });
       jobLog.info({ stage: current }, 'job cancelled');
+      // The GPU time up to the cancel was spent: measured like any other, but after the cancel
+      // is answered (DELETE waits for the job to end, not for its cost).
+      void costed
+        .then((gpu) => {
+          if (gpu && store.db.open) store.setGpu(job.id, gpu);
+        })
+        .catch((err: unknown) => jobLog.warn({ err }, 'the cancelled job\'s GPU cost could not be stored'));
       return;
     }
     const expected = error instanceof EngineError;
@@ -138,7 +176,8 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
           : `internal error${stage ? ` in stage ${stage}` : ''}`,
       ...(stage ? { stage } : {}),
     };
-    const finish = () => store.finish(job.id, 'failed', jobError, runner.timings);
+    const gpu = await gpuCost();
+    const finish = () => store.finish(job.id, 'failed', jobError, runner.timings, gpu);
     let ended: boolean;
     if (full) {
       // What it wrote is freed first, so that its ending has room to be written.

@@ -52,6 +52,7 @@ export function jobView(job: Job, live: ProgressEvent | undefined): JobView {
         }
       : null,
     error: job.error,
+    gpu: job.gpu,
     cached: job.cached,
     attempts: job.attempts,
     createdAt: iso(job.createdAt),

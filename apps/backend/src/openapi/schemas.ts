@@ -57,6 +57,25 @@ export const jobLinks = {
 /** What the engines export, and the texture an OBJ or PLY refers to. */
 export const RESULT_CONTENT_TYPES = ['model/gltf-binary', 'model/obj', 'model/mtl', 'model/stl', 'application/x-ply', 'image/png'] as const;
 
+const GpuCost = z
+  .object({
+    devices: z.array(
+      z.object({
+        gpu: z.string().openapi({ description: 'The GPU: its index ("0"), or "<parent>/<GPU instance id>" for a MIG instance ("0/3")', example: '0' }),
+        busySeconds: z.number().min(0),
+        energyJoules: z.number().min(0),
+      }),
+    ),
+    busySeconds: z.number().min(0).openapi({ description: 'GPU busy seconds the job cost, summed over the devices' }),
+    energyJoules: z.number().min(0).openapi({ description: 'Energy the job cost, summed over the devices, J' }),
+    attribution: z.enum(['process', 'time_share']).openapi({
+      description:
+        "process: only ORFEAS's processes' use counted (this service and ORFEAS_GPU_PROCESSES), on every device, split between the jobs running at once; " +
+        "time_share: some device reports no per-process use, so its whole use counted, split between the jobs running at once",
+    }),
+  })
+  .openapi('GpuCost', { description: 'What the job cost on the GPUs while it ran; null unless it finished with a GPU sampler (and for a cached answer, which cost none)' });
+
 const ResultFile = z.object({ name: z.string(), contentType: z.string(), sizeBytes: z.number().int(), url: z.string() });
 
 export const JobView = z
@@ -85,6 +104,7 @@ export const JobView = z
       })
       .nullable(),
     error: z.object({ code: z.string(), message: z.string(), stage: z.enum(STAGES).optional() }).nullable(),
+    gpu: GpuCost.nullable(),
     cached: z.boolean(),
     attempts: z.number().int(),
     createdAt: z.string().nullable(),

@@ -4,10 +4,14 @@
  * events with an ETA. A job asked to stop (cancelled, or the service shutting down) stops at
  * the next stage boundary; once its signal is aborted (a cancel, or the shutdown grace spent)
  * the stage in progress ends at once: the engine gets the abort, and the job does not wait for it.
+ * With a GPU cost meter, each stage that ends (done or failed) is measured too; its cost is
+ * recorded when the sampler has covered it, and the next stage does not wait for that.
  */
+import type { GpuJobCost } from '@orfeas/gpu-sampler';
 import { startStageTimer, type Metrics } from '@orfeas/metrics';
 import type { Stage } from '@orfeas/metrics/catalog';
 import type { StageContext } from '@orfeas/engines';
+import { recordStageGpuCost } from '../gpu/cost.js';
 import type { JobEvents } from '../jobs/events.js';
 import type { StageDurations } from './eta.js';
 
@@ -34,6 +38,10 @@ export interface StageRunnerOptions {
   stopRequested: () => StopReason | null;
   /** Called when a stage starts, so the store can record it. */
   onStage?: (stage: Stage, timings: Partial<Record<Stage, number>>) => void;
+  /** The job's GPU cost meter, for the cost of each stage (pipeline_stage_gpu_seconds). */
+  gpuCost?: GpuJobCost;
+  /** Called when a stage's GPU cost could not be measured. */
+  onCostError?: (stage: Stage, error: unknown) => void;
 }
 
 /** Minimum change of a stage's progress before another progress event goes out. */
@@ -78,6 +86,13 @@ export class StageRunner {
     };
 
     const timer = startStageTimer(metrics, stage);
+    const gpu = this.options.gpuCost?.startStage();
+    const measured = () => {
+      gpu?.end().then(
+        (cost) => cost && recordStageGpuCost(metrics, stage, cost),
+        (error: unknown) => this.options.onCostError?.(stage, error),
+      );
+    };
     let output: T;
     let onAbort: (() => void) | undefined;
     try {
@@ -96,11 +111,13 @@ export class StageRunner {
         throw error instanceof JobStopped ? error : this.stopped();
       }
       timer.fail(error);
+      measured();
       throw error;
     } finally {
       if (onAbort) signal.removeEventListener('abort', onAbort);
     }
     const seconds = timer.end();
+    measured();
     this.timings[stage] = seconds;
     durations.add(stage, seconds);
     if (sent < 1) events.progress(snapshot(1));

@@ -4,10 +4,9 @@
  * sampler snapshot).
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { GPU_SAMPLER_ERROR_CODES } from '@orfeas/gpu-sampler';
-import { GPU_SOURCES } from '@orfeas/metrics/catalog';
 import type { AppEnv } from '../app/env.js';
 import { toJson, type Gpu } from '../gpu/index.js';
+import { GpuSnapshot } from '../openapi/gpu.js';
 import { errorResponses } from '../openapi/schemas.js';
 import type { WorkerPool } from '../queue/worker-pool.js';
 import type { FreeSpace } from '../storage/free-space.js';
@@ -20,23 +19,6 @@ const Ready = z
     checks: z.object({ store: z.boolean(), storage: z.boolean(), workers: z.boolean() }),
   })
   .openapi('Ready');
-const GpuSnapshot = z
-  .looseObject({
-    available: z.boolean(),
-    source: z.enum([...GPU_SOURCES, 'off', 'unavailable']).openapi({ description: 'sim: nvml-sim\'s simulated GPUs; nvml: the NVIDIA driver' }),
-    reason: z.string().optional().openapi({ description: 'Why there is no GPU telemetry' }),
-    code: z.enum(GPU_SAMPLER_ERROR_CODES).optional().openapi({
-      description:
-        'Why there is no GPU telemetry, for a program: addon: the sampler\'s native addon is not built or installed; ' +
-        'load: no NVIDIA driver (the NVML library did not load); init: NVML loaded but did not initialize; options; thread',
-    }),
-    devices: z.array(z.looseObject({})).optional(),
-    latest: z.array(z.looseObject({})).optional(),
-    stats: z.looseObject({}).optional(),
-    timestamp: z.string(),
-  })
-  .openapi('GpuSnapshot');
-
 export function healthRoutes({ store, pool, freeSpace }: { store: JobStore; pool: WorkerPool; freeSpace: FreeSpace }) {
   const health = createRoute({
     method: 'get',
@@ -74,7 +56,7 @@ export function gpuRoutes({ gpu }: { gpu: Gpu }) {
     path: '/',
     operationId: 'getGpu',
     tags: ['service'],
-    summary: 'GPU telemetry now: devices, latest readings, sampler stats; or why there is none',
+    summary: 'GPU telemetry now: devices and the fields they answer, latest readings, counters and the processes on each GPU; or why there is none',
     responses: { 200: { description: 'A sampler snapshot', content: { 'application/json': { schema: GpuSnapshot } } }, ...errorResponses(401) },
   });
   return new OpenAPIHono<AppEnv>().openapi(route, (c) => c.json(toJson(gpu.snapshot()) as z.infer<typeof GpuSnapshot>, 200));

@@ -10,7 +10,7 @@ import type { Stage } from '@orfeas/metrics/catalog';
 import { lockDataDir } from './lock.js';
 import { ADDED_COLUMNS, INDEXES, TABLES } from './schema.js';
 import { JobExpiry } from './expiry.js';
-import type { Job, JobError, JobParams, JobResult, JobState, JobType } from './job.js';
+import type { Job, JobError, JobGpuCost, JobParams, JobResult, JobState, JobType } from './job.js';
 
 export * from './job.js';
 export { DataDirInUseError } from './lock.js';
@@ -27,6 +27,7 @@ interface Row {
   quality: string | null;
   result: string | null;
   error: string | null;
+  gpu: string | null;
   cached: number;
   attempts: number;
   owner: string | null;
@@ -73,6 +74,7 @@ function toJob(row: Row): Job {
     quality: row.quality ? (JSON.parse(row.quality) as Job['quality']) : null,
     result: row.result ? (JSON.parse(row.result) as JobResult) : null,
     error: row.error ? (JSON.parse(row.error) as JobError) : null,
+    gpu: row.gpu ? (JSON.parse(row.gpu) as JobGpuCost) : null,
     cached: row.cached === 1,
     attempts: row.attempts,
     owner: row.owner,
@@ -194,16 +196,16 @@ export class JobStore {
   }
 
   /** Ends a running job as completed; false (and nothing written) when it is no longer running. */
-  complete(id: string, result: JobResult, quality: Job['quality'], timings: Job['stageTimings']): boolean {
+  complete(id: string, result: JobResult, quality: Job['quality'], timings: Job['stageTimings'], gpu: JobGpuCost | null = null): boolean {
     const input = this.inputOf(id);
     const ended =
       this.db
         .prepare(
           `UPDATE jobs SET state = 'completed', stage = NULL, result = ?, result_dir = ?, quality = ?, stage_timings = ?,
-                           finished_at = ?, input_path = NULL
+                           gpu = ?, finished_at = ?, input_path = NULL
            WHERE id = ? AND state = 'running'`,
         )
-        .run(JSON.stringify(result), resultDirOf(result), json(quality), JSON.stringify(timings), now(), id).changes === 1;
+        .run(JSON.stringify(result), resultDirOf(result), json(quality), JSON.stringify(timings), json(gpu), now(), id).changes === 1;
     if (ended) this.removeFile(input);
     return ended;
   }
@@ -212,14 +214,19 @@ export class JobStore {
    * Ends a running job as failed or cancelled; false when it is no longer running, so a late
    * error can never turn a finished job into a failed one.
    */
-  finish(id: string, state: 'failed' | 'cancelled', error: JobError, timings: Job['stageTimings']): boolean {
+  finish(id: string, state: 'failed' | 'cancelled', error: JobError, timings: Job['stageTimings'], gpu: JobGpuCost | null = null): boolean {
     const input = this.inputOf(id);
     const ended =
       this.db
-        .prepare(`UPDATE jobs SET state = ?, error = ?, stage_timings = ?, finished_at = ?, input_path = NULL WHERE id = ? AND state = 'running'`)
-        .run(state, JSON.stringify(error), JSON.stringify(timings), now(), id).changes === 1;
+        .prepare(`UPDATE jobs SET state = ?, error = ?, stage_timings = ?, gpu = ?, finished_at = ?, input_path = NULL WHERE id = ? AND state = 'running'`)
+        .run(state, JSON.stringify(error), JSON.stringify(timings), json(gpu), now(), id).changes === 1;
     if (ended) this.removeFile(input);
     return ended;
+  }
+
+  /** Records the GPU cost of a job that ended before it was measured (a cancelled one). */
+  setGpu(id: string, gpu: JobGpuCost): void {
+    this.db.prepare('UPDATE jobs SET gpu = ? WHERE id = ? AND gpu IS NULL').run(JSON.stringify(gpu), id);
   }
 
   /**

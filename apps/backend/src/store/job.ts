@@ -50,6 +50,19 @@ export interface JobResult {
   fallbackReason?: string;
 }
 
+/**
+ * What a job cost on the GPUs while it ran (@orfeas/gpu-sampler's cost meter): per device and
+ * summed. process: only this service's processes' use counted (the driver reports per-process
+ * use on every device); time_share: the devices' whole use, split between the jobs running at
+ * the same time.
+ */
+export interface JobGpuCost {
+  devices: { gpu: string; busySeconds: number; energyJoules: number }[];
+  busySeconds: number;
+  energyJoules: number;
+  attribution: 'process' | 'time_share';
+}
+
 export interface ResultFileInfo {
   name: string;
   contentType: string;
@@ -70,6 +83,8 @@ export interface Job {
   quality: QualityReport | { overall: number } | null;
   result: JobResult | null;
   error: JobError | null;
+  /** The GPU cost of a finished job that ran with a GPU sampler; null otherwise (and for a cached answer, which cost none). */
+  gpu: JobGpuCost | null;
   /** True when the result came from the cache rather than a run of the pipeline. */
   cached: boolean;
   attempts: number;

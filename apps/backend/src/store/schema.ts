@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   started_at    REAL,
   finished_at   REAL,
   result_dir    TEXT,
-  owner         TEXT
+  owner         TEXT,
+  gpu           TEXT
 );
 
 CREATE TABLE IF NOT EXISTS result_cache (
@@ -47,6 +48,8 @@ export const ADDED_COLUMNS: readonly [string, string, string, string?][] = [
   ['jobs', 'result_dir', 'TEXT', `UPDATE jobs SET result_dir = substr(json_extract(result, '$.path'), 1, 44) WHERE result IS NOT NULL`],
   // Who submitted it, when API keys are on (the key's name).
   ['jobs', 'owner', 'TEXT'],
+  // What the job cost on the GPUs (JSON), once it finished.
+  ['jobs', 'gpu', 'TEXT'],
 ];
 
 export const INDEXES = `
