@@ -101,10 +101,11 @@ it('measures failed and cancelled jobs too, and a cached answer cost nothing', a
   const cancel = await fetch(`${server.url}/api/v1/jobs/${running.jobId}`, { method: 'DELETE' });
   expect(cancel.status).toBe(200);
   control.release('texture_generation');
-  await waitFor('the cancelled job\'s cost', async () => (await (await fetch(`${server.url}/api/v1/jobs/${running.jobId}`)).json()).gpu !== null);
-  const cancelled = await (await fetch(`${server.url}/api/v1/jobs/${running.jobId}`)).json();
+  const jobOf = async (id: string) => (await (await fetch(`${server.url}/api/v1/jobs/${id}`)).json()) as { gpu: { busySeconds: number } | null };
+  await waitFor('the cancelled job\'s cost', async () => (await jobOf(running.jobId)).gpu !== null);
+  const cancelled = await jobOf(running.jobId);
   expect(cancelled).toMatchObject({ state: 'cancelled', gpu: { attribution: 'process' } });
-  expect(cancelled.gpu.busySeconds).toBeGreaterThan(0);
+  expect(cancelled.gpu!.busySeconds).toBeGreaterThan(0);
   expect(await counts('generation_gpu_busy_seconds', { type: 'image_to_3d' })).toBe(before + 2);
 
   const image = await subjectImage('png', 90);

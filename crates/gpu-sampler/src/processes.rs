@@ -78,7 +78,13 @@ impl ProcessTable {
     /// two samples had none). A process's first sample only sets where it starts until the
     /// period is known. Returns the attributed total after each sample time (Unix ms), the
     /// points of its history.
-    pub fn apply_samples(&mut self, asked_us: u64, mut samples: Vec<ProcessSample>, names: &BTreeMap<u32, String>, attribution: &Attribution) -> Vec<(f64, f64)> {
+    pub fn apply_samples(
+        &mut self,
+        asked_us: u64,
+        mut samples: Vec<ProcessSample>,
+        names: &BTreeMap<u32, String>,
+        attribution: &Attribution,
+    ) -> Vec<(f64, f64)> {
         samples.retain(|s| s.1 > asked_us);
         samples.sort_by_key(|s| (s.1, s.0));
         samples.dedup_by_key(|s| (s.1, s.0));
