@@ -83,9 +83,10 @@ impl Sampler {
             driver_version,
             source,
         };
-        // The fast thread records the handles it cannot open; the slow one finds the same.
+        // The fast thread records the handles it cannot open; the slow one finds the same. Thread
+        // names fit Linux's 15 bytes, so /proc and top show them whole.
         let loops: [(&str, Option<Duration>, LoopBody, bool); 2] =
-            [("gpu-sampler", Some(options.interval), fast_tick, true), ("gpu-sampler-slow", options.slow_interval, slow_tick, false)];
+            [("gpu-sampler", Some(options.interval), fast_tick, true), ("gpu-slow-loop", options.slow_interval, slow_tick, false)];
         for (name, interval, body, record) in loops {
             let Some(interval) = interval else { continue };
             let (stop, stopped) = mpsc::channel::<()>();
@@ -100,7 +101,7 @@ impl Sampler {
         if options.events {
             let (nvml, shared, stopping) = (Arc::clone(&nvml), Arc::clone(&shared), Arc::clone(&stopping));
             let thread = std::thread::Builder::new()
-                .name("gpu-sampler-events".into())
+                .name("gpu-xid-events".into())
                 .spawn(move || watch_events(&nvml, &shared, &stopping))
                 .map_err(StartError::Thread)?;
             sampler.threads.push(thread);

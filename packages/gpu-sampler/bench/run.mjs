@@ -3,7 +3,10 @@
  * Measures the sampler thread's CPU time per GPU sample, Node's event-loop delay p99 with and
  * without the sampler, the cost of latest() / a scrape, and compares the per-sample cost with
  * the same NVML calls made (a) from the JS thread through koffi and (b) from Python through
- * pynvml. Writes bench/results/gpu-sampler.json at the repository root.
+ * pynvml. Then the fast loop's per-sample cost with the slow loop and the event thread running
+ * (scenarios/health-events.json: processes, ECC, PCIe with its 20 ms call, NVLink, XIDs) against
+ * the fast loop alone, in alternating rounds. Writes bench/results/gpu-sampler.json at the
+ * repository root.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +19,8 @@ import { koffiSampler } from './koffi-baseline.mjs';
 import { threadCpuNs, threadsNamed } from './thread-cpu.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const HEALTH_SCENARIO = fileURLToPath(new URL('../../../crates/nvml-sim/scenarios/health-events.json', import.meta.url));
 const ci = process.env.CI === 'true';
 process.env.NVML_SIM_SCENARIO ??= defaultSimScenarioPath;
 const library = nvmlSimLibraryPath();
@@ -41,7 +46,8 @@ function perCallNs(n, call) {
 
 async function measureSampler() {
   const baseline = await loopDelayP99(SECONDS);
-  const sampler = createGpuSampler({ libraryPath: library, intervalMs: 1, ringSize: 4096, required: true });
+  // The fast loop alone, as the comparisons with koffi and pynvml make the same calls.
+  const sampler = createGpuSampler({ libraryPath: library, intervalMs: 1, ringSize: 4096, slowIntervalMs: 0, events: false, required: true });
   await sleep(500); // warm-up; the thread also names itself only once it runs
   const [tid] = threadsNamed('gpu-sampler');
   if (!tid) throw new Error('the gpu-sampler thread was not found in /proc/self/task');
@@ -64,6 +70,49 @@ async function measureSampler() {
   sampler.stop();
   if (errors.length) throw new Error(`the sampler met NVML errors: ${JSON.stringify(errors)}`);
   return { baseline, withSampler, cpuPerSampleNs: cpu / n, tickHz, latestNs, scrapeNs, samples: n };
+}
+
+/**
+ * The fast loop's CPU per GPU sample at 1 kHz with the slow loop (every 100 ms, ten times its
+ * default rate) and the event thread running, against the fast loop alone, on a scenario that
+ * gives the slow loop work; rounds alternate so drift of the machine hits both alike.
+ */
+async function measureLoops() {
+  const scenario = process.env.NVML_SIM_SCENARIO;
+  process.env.NVML_SIM_SCENARIO = HEALTH_SCENARIO;
+  const run = async (all) => {
+    const sampler = createGpuSampler({ libraryPath: library, intervalMs: 1, ringSize: 4096, slowIntervalMs: all ? 100 : 0, events: all, required: true });
+    await sleep(500);
+    const [fast] = threadsNamed('gpu-sampler');
+    const [slow] = threadsNamed('gpu-slow-loop');
+    if (!fast || (all && !slow)) throw new Error('the sampler threads were not found in /proc/self/task');
+    const samples = () => sampler.stats().devices.reduce((n, d) => n + d.samplesTotal, 0);
+    const [cpu0, slow0, n0, ticks0] = [threadCpuNs(fast), slow ? threadCpuNs(slow) : 0, samples(), sampler.stats().slowTicks];
+    await sleep(SECONDS * 1000);
+    const stats = sampler.stats();
+    const out = {
+      fastNs: (threadCpuNs(fast) - cpu0) / (samples() - n0),
+      slowNsPerTick: slow ? (threadCpuNs(slow) - slow0) / Math.max(1, stats.slowTicks - ticks0) : undefined,
+      slowTicks: stats.slowTicks - ticks0,
+    };
+    sampler.stop();
+    return out;
+  };
+  const alone = [];
+  const together = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    alone.push(await run(false));
+    together.push(await run(true));
+  }
+  if (scenario === undefined) delete process.env.NVML_SIM_SCENARIO;
+  else process.env.NVML_SIM_SCENARIO = scenario;
+  const median = (xs) => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return {
+    aloneNs: median(alone.map((r) => r.fastNs)),
+    togetherNs: median(together.map((r) => r.fastNs)),
+    slowNsPerTick: median(together.map((r) => r.slowNsPerTick)),
+    slowTicks: together.reduce((n, r) => n + r.slowTicks, 0),
+  };
 }
 
 /** (a) the same calls from the JS thread through koffi, paced at 1 kHz (Atomics.wait sleeps). */
@@ -102,6 +151,7 @@ function measurePynvml() {
 }
 
 const s = await measureSampler();
+const loops = await measureLoops();
 const koffiNs = measureKoffi();
 const py = measurePynvml();
 const us = (ns) => ns / 1000;
@@ -117,6 +167,15 @@ if ('cpuNsPerGpuSample' in py) {
   );
 }
 rows.push(
+  { case: 'fast loop CPU per GPU sample, alone (health-events scenario, 1 kHz)', value: us(loops.aloneNs), unit: 'µs' },
+  {
+    case: 'fast loop CPU per GPU sample with the slow loop (100 ms) and the event thread running',
+    value: us(loops.togetherNs),
+    unit: 'µs',
+    ratio: loops.togetherNs / loops.aloneNs,
+    target: 'unchanged within noise',
+  },
+  { case: `slow loop CPU per tick (2 GPUs; ${loops.slowTicks} ticks measured)`, value: us(loops.slowNsPerTick), unit: 'µs' },
   { case: 'event-loop delay p99 without the sampler', value: s.baseline, unit: 'ms' },
   { case: 'event-loop delay p99 with the sampler at 1 kHz (latest() every 10 ms)', value: s.withSampler, unit: 'ms', ratio: s.withSampler / s.baseline, target: 'unchanged within noise' },
   { case: 'latest() call (2 GPUs)', value: us(s.latestNs), unit: 'µs' },
