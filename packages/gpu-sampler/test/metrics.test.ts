@@ -1,4 +1,6 @@
 /** registerGpuMetrics: the catalog's sampled families (gpu, gpuHealth, gpuProcess), read from one sampler snapshot per scrape. */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { GPU_XIDS, SAMPLED_FAMILIES, catalog } from '@orfeas/metrics/catalog';
 import { Registry } from 'prom-client';
 import { afterEach, expect, it, vi } from 'vitest';
@@ -273,4 +275,28 @@ describeNative('registerGpuMetrics against nvml-sim', () => {
     expect(await valueOf(registry, g.memoryBytes.name, { gpu: '0/5', type: 'total' })).toBe(20 * 2 ** 30);
     expect(await valueOf(registry, g.up.name, { gpu: '0/5' })).toBe(1);
   });
+});
+
+const promtool = spawnSync('promtool', ['--version']).status === 0;
+const ci = process.env.CI === 'true';
+if (!promtool && !ci) console.warn('[gpu-sampler tests] promtool check skipped: promtool (Debian package "prometheus") is missing');
+
+describeNative('the GPU families as Prometheus reads them', () => {
+  // The shipped scenarios: health events with processes, and a MIG GPU with its instances.
+  for (const file of ['health-events.json', 'mig.json']) {
+    it.skipIf(!promtool && !ci)(`pass promtool check metrics on ${file}`, async () => {
+      expect(promtool, 'promtool is required in CI (Debian package "prometheus")').toBe(true);
+      process.env.NVML_SIM_SCENARIO = fileURLToPath(new URL(`../../../crates/nvml-sim/scenarios/${file}`, import.meta.url));
+      sampler = createGpuSampler({ libraryPath: nvmlSimLibraryPath(), intervalMs: 10, slowIntervalMs: 50, required: true });
+      const live = sampler;
+      await until('three slow ticks', () => live.stats().slowTicks >= 3);
+      const registry = new Registry();
+      registerGpuMetrics(registry, live);
+      const text = await registry.metrics();
+      const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      expect(check.stdout + check.stderr).toBe('');
+      expect(check.status).toBe(0);
+      expect(text).toMatch(/^gpu_field_supported\{/m);
+    });
+  }
 });
