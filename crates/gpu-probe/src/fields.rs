@@ -262,7 +262,11 @@ fn slow_calls(timer: &Timer, nvml: &Nvml, d: &Device) -> Vec<CallRow> {
         timer.row(Some(Field::RetiredPages), "nvmlDeviceGetRetiredPages_v2(MULTIPLE_SINGLE_BIT)", || {
             d.retired_pages(RetirementCause::MultipleSingleBitEccErrors).map(|p| Value::from(p.len()))
         }),
-        timer.row(Some(Field::RemappedRows), "nvmlDeviceGetRemappedRows", || crate::raw::remapped_rows(nvml, d)),
+        timer.row(Some(Field::RemappedRows), "nvmlDeviceGetRemappedRows", || {
+            // The sampler's own call (nvml-wrapper 0.13 does not wrap it).
+            gpu_sampler::raw::remapped_rows(nvml, d)
+                .map(|r| json!({ "correctable": r.correctable, "uncorrectable": r.uncorrectable, "pending": r.pending, "failed": r.failed }))
+        }),
         // Blocks about 20 ms in the driver: the budget bounds how many are timed.
         timer.row(Some(Field::PcieThroughput), "nvmlDeviceGetPcieThroughput(TX_BYTES)", || {
             d.pcie_throughput(PcieUtilCounter::Send).map(|kb| json!({ "kilobytes_per_second": kb }))

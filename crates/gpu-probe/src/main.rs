@@ -6,7 +6,6 @@ mod cli;
 mod driver;
 mod fields;
 mod latency;
-mod raw;
 mod report;
 mod sample;
 mod slice;
