@@ -9,7 +9,7 @@ use crate::processes::{Attribution, ProcessType as GpuProcessType};
 use crate::error_kind::ErrorKind as GpuErrorKind;
 use crate::field::Field as GpuField;
 use crate::reading::{throttle_reasons, DriverSample, DriverSampleKind, Reading, ThrottleReason as GpuThrottleReason};
-use crate::snapshot::{DeviceInfo, DeviceIntegrals, DeviceStats, ErrorCount, Integrals, ProcessStats, SamplesSince, Snapshot, Stats};
+use crate::snapshot::{DeviceInfo, DeviceStats, ErrorCount, Integrals as GpuIntegrals, ProcessStats, SamplesSince, Snapshot, Stats};
 use crate::window::{MinMaxMean, WindowStats};
 use crate::{Sampler, SamplerOptions, Source as GpuSource, StartError};
 use napi::bindgen_prelude::*;
@@ -406,30 +406,6 @@ pub struct GpuDeviceStats {
     pub nvlink: Vec<GpuNvlink>,
 }
 
-/// One device's totals over a window of time.
-#[napi(object)]
-pub struct GpuDeviceIntegrals {
-    /// The device's index.
-    pub gpu: u32,
-    /// The `gpu` label.
-    pub id: String,
-    /// ∫ utilization dt over the window, s.
-    pub busy_seconds: f64,
-    /// Energy over the window, J.
-    pub energy_joules: f64,
-    /// ∫ SM utilization dt of the attributed processes (setAttribution), s; absent where per-process use is not read.
-    pub attributed_busy_seconds: Option<f64>,
-    /// How far every total of the device is known, Unix ms: before the window's end, the values are what is known so far.
-    pub covered_to_ms: Option<f64>,
-}
-
-/// Every device's totals over a window of time.
-#[napi(object)]
-pub struct GpuIntegrals {
-    /// By device.
-    pub devices: Vec<GpuDeviceIntegrals>,
-}
-
 /// Which processes do the work a job is charged for.
 #[napi(object)]
 pub struct GpuAttribution {
@@ -571,7 +547,7 @@ impl NativeSampler {
     /// Each device's busy seconds, energy and attributed busy seconds over [fromMs, toMs] (Unix ms; the last hour is kept).
     #[napi]
     pub fn integrals(&self, from_ms: f64, to_ms: f64) -> Result<GpuIntegrals> {
-        guarded("integrals", Status::GenericFailure, || Ok(self.inner.integrals(from_ms, to_ms).into()))
+        guarded("integrals", Status::GenericFailure, || Ok(self.inner.integrals(from_ms, to_ms)))
     }
 
     /// Joins the sampling thread after the NVML call in progress; later reads return the last values.
@@ -765,24 +741,5 @@ impl From<ProcessStats> for GpuProcess {
             cgroup: p.cgroup,
             container_id: p.container_id,
         }
-    }
-}
-
-impl From<DeviceIntegrals> for GpuDeviceIntegrals {
-    fn from(d: DeviceIntegrals) -> Self {
-        GpuDeviceIntegrals {
-            gpu: d.gpu,
-            id: d.id,
-            busy_seconds: d.busy_seconds,
-            energy_joules: d.energy_joules,
-            attributed_busy_seconds: d.attributed_busy_seconds,
-            covered_to_ms: d.covered_to_ms,
-        }
-    }
-}
-
-impl From<Integrals> for GpuIntegrals {
-    fn from(i: Integrals) -> Self {
-        GpuIntegrals { devices: i.devices.into_iter().map(GpuDeviceIntegrals::from).collect() }
     }
 }

@@ -136,22 +136,29 @@ pub fn device_stats(d: &DeviceState) -> DeviceStats {
     }
 }
 
-/// One device's totals over a window.
+/// One device's totals over a window of time.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, js_name = "GpuDeviceIntegrals"))]
 pub struct DeviceIntegrals {
+    /// The device's index.
     pub gpu: u32,
+    /// The `gpu` label.
     pub id: String,
+    /// ∫ utilization dt over the window, s.
     pub busy_seconds: f64,
+    /// Energy over the window, J.
     pub energy_joules: f64,
-    /// Of the attributed processes; None where per-process use is not read.
+    /// ∫ SM utilization dt of the attributed processes (setAttribution), s; absent where per-process use is not read.
     pub attributed_busy_seconds: Option<f64>,
-    /// How far every total of the device is known: before the window's end, the values are
-    /// what is known so far. None when a total has no point yet.
+    /// How far every total of the device is known, Unix ms: before the window's end, the values are what is known so far.
     pub covered_to_ms: Option<f64>,
 }
 
+/// Every device's totals over a window of time.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, js_name = "GpuIntegrals"))]
 pub struct Integrals {
+    /// By device.
     pub devices: Vec<DeviceIntegrals>,
 }
 
