@@ -46,6 +46,9 @@ export type WsEvent = (typeof WS_EVENTS)[number];
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', '_OTHER'] as const;
 export const GENERATION_TYPES = ['image_to_3d', 'text_to_image'] as const;
+/** Where the job queue lives: SQLite under the data directory (one machine), or Redis (BullMQ, a fleet). */
+export const QUEUE_BACKENDS = ['sqlite', 'redis'] as const;
+export const JOB_SLOT_STATES = ['busy', 'idle'] as const;
 export const GENERATION_STATUSES = ['success', 'failure', 'cancelled'] as const;
 export const MODEL_FORMATS = ['glb', 'obj', 'stl', 'ply'] as const;
 export const MODEL_QUALITIES = ['low', 'medium', 'high'] as const;
@@ -242,9 +245,14 @@ export const catalog = {
     retentionFreedBytesTotal: counter('storage_retention_freed_bytes_total', 'Bytes of result and upload files freed by retention.', []),
   },
   queue: {
-    jobQueueSize: gauge('job_queue_size', 'Jobs waiting for a worker.', ['type'], { type: genType }),
-    activeJobs: gauge('active_jobs', 'Jobs being processed by a worker now.', ['type'], { type: genType }),
-    jobWaitDurationSeconds: histogram('job_wait_duration_seconds', 'Time a job waited in the queue before a worker took it.', ['type'], [0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600], { type: genType }),
+    // Fleet-wide in Redis mode: every replica reads the same queue and exports the same value, so
+    // rules and panels aggregate them with max without(instance, pod), never sum() across replicas.
+    jobQueueSize: gauge('job_queue_size', 'Jobs waiting for a job slot (fleet-wide with Redis: the same on every replica; aggregate with max without(instance, pod)).', ['type'], { type: genType }),
+    activeJobs: gauge('active_jobs', 'Jobs being processed now (fleet-wide with Redis: the same on every replica; aggregate with max without(instance, pod)).', ['type'], { type: genType }),
+    jobWaitDurationSeconds: histogram('job_wait_duration_seconds', 'Time a job waited in the queue before a job slot took it (observed by the replica that took it).', ['type'], [0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600], { type: genType }),
+    queueUp: gauge('job_queue_up', '1 while the job queue\'s store answers this replica (SQLite takes writes; Redis is connected), 0 while it does not.', ['backend'], { backend: { values: QUEUE_BACKENDS } }),
+    queueWorkers: gauge('job_queue_workers', 'Replicas taking jobs from the queue now (fleet-wide with Redis: the workers BullMQ sees connected; aggregate with max without(instance, pod)).', []),
+    jobSlots: gauge('job_slots', 'This replica\'s job slots (ORFEAS_WORKERS), busy running a job or idle.', ['state'], { state: { values: JOB_SLOT_STATES } }),
   },
   cache: {
     hitsTotal: counter('cache_hits_total', 'Lookups answered from the cache.', ['cache_type'], { cache_type: { max: 16 } }),
