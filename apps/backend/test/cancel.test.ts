@@ -54,7 +54,7 @@ it('stops the stage in progress of a running job, and cancels a queued one at on
   expect(Object.keys(job.stageTimings)).toEqual(['background_removal']);
   expect(job.result).toBeNull();
   expect((await fetch(`${server.url}/api/v1/jobs/${running}/result`)).status).toBe(409);
-  expect(fs.existsSync(server.store.resolve(`results/${running}`))).toBe(false);
+  expect(fs.existsSync(server.store!.resolve(`results/${running}`))).toBe(false);
 
   const after = await scrape(server.url);
   const moved = movedSince(before, after);

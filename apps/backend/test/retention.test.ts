@@ -32,7 +32,7 @@ it('deletes finished jobs past the retention period, keeping files a cached job 
   const image = await subjectImage('png', 64, 120);
   const first = ((await (await submitImage(server.url, image)).json()) as any).jobId;
   await waitForState(server.url, first, ['completed']);
-  const folder = server.store.resolve(`results/${first}`);
+  const folder = server.store!.resolve(`results/${first}`);
   const bytes = folderBytes(folder);
 
   // Answered from the cache a while later: it refers to the first job's files, and outlives it.

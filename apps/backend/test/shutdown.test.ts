@@ -27,7 +27,7 @@ const restartOn = (dataDir: string) => startServer(loadConfig({ PORT: '0', HOST:
 it('requeues a job whose stage outlives the shutdown grace, and the next start finishes it', async () => {
   const { dataDir, control, server: first, jobId } = await serverWithHeldJob(77);
   await first.close();
-  expect(first.store.db.open).toBe(false);
+  expect(first.store!.db.open).toBe(false);
 
   const second = await restartOn(dataDir);
   try {

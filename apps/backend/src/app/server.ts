@@ -32,7 +32,9 @@ export async function startServer(config: Config, options: Omit<CreateAppOptions
     throw err;
   }
   const ws = attachWebSocket({
-    server,
+    // The worker role takes no socket.io clients: its server only forwards job events through the fleet's adapter.
+    server: config.api ? server : undefined,
+    adapter: backend.fleet?.adapter,
     events: backend.events,
     service: backend.service,
     gpu: backend.gpu,

@@ -9,7 +9,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Metrics } from '@orfeas/metrics';
-import type { Job, JobStore, JobType } from '../store/index.js';
+import type { Job, JobStore, JobType, MaybePromise } from '../store/index.js';
 
 /** The cache key of a request: its type, the engine's identity, a hash of its input bytes and its canonical parameters. */
 export function cacheKey(type: JobType, engine: string, input: Uint8Array | null, params: Record<string, unknown>): string {
@@ -24,9 +24,17 @@ export function cacheKey(type: JobType, engine: string, input: Uint8Array | null
 }
 
 export const DEFAULT_CACHE_ENTRIES = 10_000;
-const TYPES = ['image_to_3d', 'text_to_image'] as const;
+export const CACHE_TYPES = ['image_to_3d', 'text_to_image'] as const;
+const TYPES = CACHE_TYPES;
 
-export class ResultCache {
+/** What the service and the executor need of a result cache: SQLite's below, or Redis's in a fleet. */
+export interface JobCache {
+  /** The finished job holding the result for a key, counting a hit or a miss. */
+  lookup(type: JobType, key: string): MaybePromise<Job | undefined>;
+  put(job: Job): MaybePromise<void>;
+}
+
+export class ResultCache implements JobCache {
   constructor(
     private readonly store: JobStore,
     private readonly metrics: Metrics,

@@ -42,11 +42,24 @@ describe('loadConfig', () => {
       [{ ORFEAS_GPU_PROCESSES: 'python3,,tritonserver' }, 'ORFEAS_GPU_PROCESSES="python3,,tritonserver": must be executable names separated by commas'],
       [{ ORFEAS_GPU_PROCESSES: '/usr/bin/python3' }, 'ORFEAS_GPU_PROCESSES="/usr/bin/python3"'],
       [{ ORFEAS_GPU_PROCESSES: 'model server' }, 'ORFEAS_GPU_PROCESSES="model server"'],
+      [{ ORFEAS_REDIS_URL: 'http://redis:6379' }, 'ORFEAS_REDIS_URL="http://redis:6379": must be a redis:// or rediss:// URL'],
+      [{ ORFEAS_WORKERS: '0' }, 'ORFEAS_WORKERS="0": an API-only replica (0 job slots) needs a Redis fleet: set ORFEAS_REDIS_URL'],
+      [{ ORFEAS_API: 'off' }, 'ORFEAS_API="off": the worker role needs a Redis fleet'],
+      [{ ORFEAS_REDIS_URL: 'redis://redis:6379', ORFEAS_API: 'off', ORFEAS_WORKERS: '0' }, 'would do nothing'],
+      [{ ORFEAS_REDIS_PREFIX: 'a b' }, 'ORFEAS_REDIS_PREFIX="a b"'],
     ];
     for (const [env, named] of cases) {
       expect(() => loadConfig(env)).toThrow(ConfigError);
       expect(() => loadConfig(env)).toThrow(named);
     }
+  });
+
+  it('switches to Redis mode with ORFEAS_REDIS_URL, where replicas may be API-only or workers', () => {
+    const api = loadConfig({ ORFEAS_REDIS_URL: 'redis://:secret@redis:6379/0', ORFEAS_WORKERS: '0' });
+    expect(api).toMatchObject({ workerConcurrency: 0, api: true, redis: { url: 'redis://:secret@redis:6379/0', prefix: 'orfeas', lockMs: 30_000 } });
+    const worker = loadConfig({ ORFEAS_REDIS_URL: 'rediss://redis:6380', ORFEAS_API: 'off', ORFEAS_WORKERS: '4', ORFEAS_JOB_LOCK_MS: '5000' });
+    expect(worker).toMatchObject({ workerConcurrency: 4, engineThreads: 4, api: false, redis: { lockMs: 5000 } });
+    expect(loadConfig({}).redis).toBeUndefined();
   });
 
   it('has every variable in the README\'s configuration table', () => {

@@ -53,6 +53,15 @@ const schema = z.object({
   ORFEAS_API_KEYS_FILE: optionalText,
   ORFEAS_TRUST_PROXY: optionalText,
   WORKER_CONCURRENCY: int(1, 64, 2),
+  /** Job slots of this replica (takes over WORKER_CONCURRENCY); 0: an API-only replica of a Redis fleet. */
+  ORFEAS_WORKERS: wholeNumber(0, 64).optional(),
+  /** on: the job API, socket.io and the studio; off: the worker role of a Redis fleet (/health, /ready, /metrics only). */
+  ORFEAS_API: z.enum(['on', 'off']).default('on'),
+  /** Redis mode: the queue in BullMQ, job records in Redis, events through the socket.io Redis adapter. */
+  ORFEAS_REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, like redis://redis:6379/0' }).optional(),
+  ORFEAS_REDIS_PREFIX: z.string().regex(/^[\w.-]{1,64}$/, { error: 'must be 1 to 64 letters, digits, dots, dashes or underscores' }).default('orfeas'),
+  /** BullMQ's job lock and stalled check: a job whose replica died is taken by another after about this long. */
+  ORFEAS_JOB_LOCK_MS: int(500, 600_000, 30_000),
   /** Threads the engines run in; 0 runs them on the main thread. Default: one per job worker. */
   ORFEAS_ENGINE_THREADS: wholeNumber(0, 64).optional(),
   ORFEAS_MAX_UPLOAD_BYTES: int(1_024, 1_073_741_824, 10 * 1024 * 1024),
@@ -88,7 +97,12 @@ export interface Config {
   apiKeys?: ApiKeys;
   /** Proxies whose X-Forwarded-For is believed (ORFEAS_TRUST_PROXY). */
   trustProxy: TrustProxy;
+  /** Job slots of this replica (ORFEAS_WORKERS, else WORKER_CONCURRENCY); 0 runs no jobs here. */
   workerConcurrency: number;
+  /** Serve the job API, socket.io and the studio (ORFEAS_API); off in a fleet's worker role. */
+  api: boolean;
+  /** Redis mode (ORFEAS_REDIS_URL): a fleet of replicas sharing one queue, job records and result directory. */
+  redis?: { url: string; prefix: string; lockMs: number };
   engineThreads: number;
   upload: { maxBytes: number; maxPixels: number };
   rateLimit: { limit: number; windowMs: number };
@@ -153,6 +167,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const apiKeys = fromFile('ORFEAS_API_KEYS_FILE', e.ORFEAS_API_KEYS_FILE, loadApiKeys);
   const trust = e.ORFEAS_TRUST_PROXY === undefined ? undefined : parseTrustProxy(e.ORFEAS_TRUST_PROXY);
   if (typeof trust === 'string') problems.push({ variable: 'ORFEAS_TRUST_PROXY', value: e.ORFEAS_TRUST_PROXY, message: trust });
+  const slots = e.ORFEAS_WORKERS ?? e.WORKER_CONCURRENCY;
+  if (!e.ORFEAS_REDIS_URL) {
+    // Without a shared queue, a replica that takes no jobs (or no submissions) would leave them waiting for good.
+    if (slots === 0) problems.push({ variable: 'ORFEAS_WORKERS', value: '0', message: 'an API-only replica (0 job slots) needs a Redis fleet: set ORFEAS_REDIS_URL' });
+    if (e.ORFEAS_API === 'off') problems.push({ variable: 'ORFEAS_API', value: 'off', message: 'the worker role needs a Redis fleet to take jobs from: set ORFEAS_REDIS_URL' });
+  } else if (slots === 0 && e.ORFEAS_API === 'off') {
+    problems.push({ variable: 'ORFEAS_API', value: 'off', message: 'a replica with ORFEAS_API=off and ORFEAS_WORKERS=0 would do nothing' });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
@@ -162,8 +184,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(metricsToken ? { metricsToken } : {}),
     ...(apiKeys ? { apiKeys } : {}),
     trustProxy: typeof trust === 'string' ? undefined : trust,
-    workerConcurrency: e.WORKER_CONCURRENCY,
-    engineThreads: e.ORFEAS_ENGINE_THREADS ?? e.WORKER_CONCURRENCY,
+    workerConcurrency: slots,
+    api: e.ORFEAS_API === 'on',
+    ...(e.ORFEAS_REDIS_URL ? { redis: { url: e.ORFEAS_REDIS_URL, prefix: e.ORFEAS_REDIS_PREFIX, lockMs: e.ORFEAS_JOB_LOCK_MS } } : {}),
+    engineThreads: e.ORFEAS_ENGINE_THREADS ?? slots,
     upload: { maxBytes: e.ORFEAS_MAX_UPLOAD_BYTES, maxPixels: e.ORFEAS_MAX_IMAGE_PIXELS },
     rateLimit: { limit: e.ORFEAS_RATE_LIMIT, windowMs: e.ORFEAS_RATE_LIMIT_WINDOW_MS },
     cacheMaxEntries: e.ORFEAS_CACHE_MAX_ENTRIES,

@@ -11,14 +11,14 @@ import type { GpuCost, GpuCostMeter } from '@orfeas/gpu-sampler';
 import type { Metrics } from '@orfeas/metrics';
 import { IMAGE_TO_3D_STAGES, type Stage } from '@orfeas/metrics/catalog';
 import type { Logger } from 'pino';
-import type { ResultCache } from '../cache/index.js';
+import type { JobCache } from '../cache/index.js';
 import { costBeforeShutdown, jobGpuCost, recordJobGpuCost } from '../gpu/cost.js';
 import type { StageDurations } from '../pipeline/eta.js';
 import { overallScore, recordGeneration } from '../pipeline/generation-metrics.js';
 import { runImageTo3d } from '../pipeline/image-to-3d.js';
 import { JobStopped, StageRunner, type StopReason } from '../pipeline/stage-runner.js';
 import { runTextToImage } from '../pipeline/text-to-image.js';
-import type { ClaimedJob, ImageTo3dParams, Job, JobError, JobGpuCost, JobResult, JobStore, TextToImageParams } from '../store/index.js';
+import type { ClaimedJob, ImageTo3dParams, Job, JobError, JobGpuCost, JobRecords, JobResult, TextToImageParams } from '../store/index.js';
 import type { Engines } from './engines.js';
 import { isStorageFull } from '../storage/full.js';
 import type { JobEvents } from './events.js';
@@ -34,8 +34,9 @@ export interface JobControl {
 }
 
 export interface ExecutorDeps {
-  store: JobStore;
-  cache: ResultCache;
+  /** The job records: SQLite, or Redis in a fleet (then bound to this attempt of the job). */
+  records: JobRecords;
+  cache: JobCache;
   engines: Engines;
   events: JobEvents;
   metrics: Metrics;
@@ -57,7 +58,7 @@ interface Produced {
 }
 
 export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobControl, deps: ExecutorDeps): Promise<void> {
-  const { store, metrics, events, log } = deps;
+  const { records, metrics, events, log } = deps;
   metrics.queue.jobWaitDurationSeconds.observe({ type: job.type }, waitSeconds);
   const stages: readonly Stage[] = job.type === 'image_to_3d' ? IMAGE_TO_3D_STAGES : ['text_to_image'];
   let current: Stage | null = null;
@@ -91,7 +92,10 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
     stopRequested: () => control.stop,
     onStage: (stage, timings) => {
       current = stage;
-      store.setStage(job.id, stage, timings);
+      // Not awaited: the stage starts now; a record that cannot be written is logged, the job goes on.
+      void Promise.resolve()
+        .then(() => records.setStage(job.id, stage, timings))
+        .catch((err: unknown) => jobLog.warn({ err, stage }, 'the job\'s stage could not be recorded'));
     },
     ...(gpuJob ? { gpuCost: gpuJob, onCostError: (stage, err) => jobLog.warn({ err, stage }, 'a stage\'s GPU cost could not be measured') } : {}),
   });
@@ -111,15 +115,15 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
     stopped();
     // The GPU work is done: its cost settles while the files are written.
     const costed = gpuCost();
-    const result = { ...(await writeResult(store, job, produced.files, control.signal)), ...produced.madeBy };
+    const result = { ...(await writeResult(records, job, produced.files, control.signal)), ...produced.madeBy };
     const gpu = await costed;
     stopped();
-    if (!store.complete(job.id, result, produced.quality, runner.timings, gpu)) {
+    if (!(await records.complete(job.id, result, produced.quality, runner.timings, gpu))) {
       jobLog.info('job had already ended (cancelled at shutdown); its result is dropped');
       return;
     }
-    const finished = store.get(job.id)!;
-    deps.cache.put(finished);
+    const finished = (await records.get(job.id))!;
+    await deps.cache.put(finished);
     recordGeneration(metrics, job, {
       status: 'success',
       seconds: seconds(),
@@ -140,25 +144,25 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
       // Stopped at shutdown: a job its client cancelled stays cancelled.
       const reason = error instanceof JobStopped ? error.reason : control.stop === 'cancelled' ? 'cancelled' : 'shutdown';
       // Files written before the stop are not a result (a requeued run writes its own).
-      await fs.rm(store.resolve(resultDir(job.id)), { recursive: true, force: true });
+      await fs.rm(records.resolve(resultDir(job.id)), { recursive: true, force: true });
       if (reason === 'shutdown') {
         // Back to the queue: the next start runs it again from the first stage, and measures its cost then.
         void gpuJob?.end().catch(() => {});
-        store.requeue(job.id);
+        await records.requeue(job.id);
         jobLog.info({ stage: current }, 'job requeued at shutdown');
         return;
       }
       const jobError: JobError = { code: 'cancelled', message: 'the job was cancelled', ...(current ? { stage: current } : {}) };
       const costed = gpuCost();
-      if (!store.finish(job.id, 'cancelled', jobError, runner.timings)) return;
+      if (!(await records.finish(job.id, 'cancelled', jobError, runner.timings))) return;
       recordGeneration(metrics, job, { status: 'cancelled', seconds: seconds() });
       events.fail({ jobId: job.id, state: 'cancelled', error: jobError });
       jobLog.info({ stage: current }, 'job cancelled');
       // The GPU time up to the cancel was spent: measured like any other, but after the cancel
       // is answered (DELETE waits for the job to end, not for its cost).
       void costed
-        .then((gpu) => {
-          if (gpu && store.db.open) store.setGpu(job.id, gpu);
+        .then(async (gpu) => {
+          if (gpu && records.open) await records.setGpu(job.id, gpu);
         })
         .catch((err: unknown) => jobLog.warn({ err }, 'the cancelled job\'s GPU cost could not be stored'));
       return;
@@ -177,14 +181,14 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
       ...(stage ? { stage } : {}),
     };
     const gpu = await gpuCost();
-    const finish = () => store.finish(job.id, 'failed', jobError, runner.timings, gpu);
+    const finish = () => records.finish(job.id, 'failed', jobError, runner.timings, gpu);
     let ended: boolean;
     if (full) {
       // What it wrote is freed first, so that its ending has room to be written.
-      await fs.rm(store.resolve(resultDir(job.id)), { recursive: true, force: true });
-      ended = deps.endings.record(job.id, finish);
+      await fs.rm(records.resolve(resultDir(job.id)), { recursive: true, force: true });
+      ended = await deps.endings.record(job.id, finish);
     } else {
-      ended = finish();
+      ended = await finish();
     }
     if (!ended) {
       jobLog.warn({ err: error }, 'error after the job had already ended; its state is kept');
@@ -199,11 +203,11 @@ export async function executeJob({ job, waitSeconds }: ClaimedJob, control: JobC
   }
 }
 
-async function produce(job: Job, runner: StageRunner, { store, engines }: ExecutorDeps): Promise<Produced> {
+async function produce(job: Job, runner: StageRunner, { records, engines }: ExecutorDeps): Promise<Produced> {
   if (job.type === 'image_to_3d') {
     const engine = engines.imageTo3d;
     if (!engine) throw new EngineError('engine_unavailable', 'no image-to-3D engine is configured', 'background_removal');
-    const image = await fs.readFile(store.resolve(job.inputPath!));
+    const image = await fs.readFile(records.resolve(job.inputPath!));
     const params = job.params as ImageTo3dParams;
     const model = await runImageTo3d(runner, engine, image, params);
     const score = overallScore(model.quality);
@@ -234,7 +238,7 @@ async function produce(job: Job, runner: StageRunner, { store, engines }: Execut
 const resultDir = (jobId: string) => path.join('results', jobId);
 
 /** Writes every result file under results/<job id>/; the first is the one downloaded. */
-async function writeResult(store: JobStore, job: Job, files: ResultFile[], signal: AbortSignal) {
+async function writeResult(store: Pick<JobRecords, 'resolve'>, job: Job, files: ResultFile[], signal: AbortSignal) {
   const first = files[0];
   if (!first) throw new EngineError('empty_result', 'the engine produced no file', 'export');
   const dir = resultDir(job.id);

@@ -5,9 +5,10 @@
  */
 import type { Logger } from 'pino';
 import { isStorageFull } from '../storage/full.js';
+import type { MaybePromise } from '../store/index.js';
 
 export class UnrecordedEndings {
-  private readonly pending = new Map<string, () => boolean>();
+  private readonly pending = new Map<string, () => MaybePromise<boolean>>();
 
   constructor(private readonly log: Logger) {}
 
@@ -15,9 +16,9 @@ export class UnrecordedEndings {
    * Writes an ending now and returns what the write returned, or keeps it for later when the
    * disk is full (true: it will be written). Other errors are thrown.
    */
-  record(jobId: string, write: () => boolean): boolean {
+  async record(jobId: string, write: () => MaybePromise<boolean>): Promise<boolean> {
     try {
-      return write();
+      return await write();
     } catch (err) {
       if (!isStorageFull(err)) throw err;
       this.log.warn({ jobId }, 'the data directory is full: this job\'s ending is written once space is back');
@@ -31,10 +32,10 @@ export class UnrecordedEndings {
   }
 
   /** Writes what is pending, oldest first, until the disk refuses again. */
-  retry(): void {
+  async retry(): Promise<void> {
     for (const [jobId, write] of this.pending) {
       try {
-        write();
+        await write();
       } catch (err) {
         if (isStorageFull(err)) return;
         this.log.error({ err, jobId }, 'a job ending kept for a full disk cannot be written; dropped');

@@ -7,9 +7,10 @@
 import type { Metrics } from '@orfeas/metrics';
 import { GENERATION_TYPES } from '@orfeas/metrics/catalog';
 import type { Logger } from 'pino';
-import type { ClaimedJob, JobStore } from '../store/index.js';
+import type { ClaimedJob, Job, JobStore } from '../store/index.js';
 import type { JobControl } from '../jobs/executor.js';
 import { FaultLog } from '../log/fault-log.js';
+import type { JobQueue, JobSlots } from './job-queue.js';
 
 export interface WorkerPoolOptions {
   store: JobStore;
@@ -33,7 +34,7 @@ const POLL_MS = 1_000;
 /** After the shutdown grace, how long aborted jobs get to record their own end. */
 const SETTLE_AFTER_ABORT_MS = 1_000;
 
-export class WorkerPool {
+export class WorkerPool implements JobQueue, JobSlots {
   private readonly running = new Map<string, Running>();
   private stopping = false;
   private poll: NodeJS.Timeout | undefined;
@@ -56,6 +57,19 @@ export class WorkerPool {
 
   get activeCount(): number {
     return this.running.size;
+  }
+
+  enqueued(_job: Job): void {
+    this.notify();
+  }
+
+  /** The store's row is the queue: cancelling it took the job out. */
+  dropped(): void {
+    this.refreshGauges();
+  }
+
+  stopRunning(jobId: string): Promise<void> | undefined {
+    return this.cancel(jobId);
   }
 
   /** Takes queued jobs while a worker is free. */
@@ -150,6 +164,10 @@ export class WorkerPool {
         metrics.queue.jobQueueSize.set({ type }, of('queued'));
         metrics.queue.activeJobs.set({ type }, of('running'));
       }
+      const busy = this.running.size;
+      metrics.queue.jobSlots.set({ state: 'busy' }, busy);
+      metrics.queue.jobSlots.set({ state: 'idle' }, Math.max(0, this.options.concurrency - busy));
+      metrics.queue.queueWorkers.set(this.alive ? 1 : 0);
     } catch (err) {
       this.faults.fault('counts', { err }, 'could not read the queue counts');
     }

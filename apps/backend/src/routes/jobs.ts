@@ -15,7 +15,7 @@ import { visibleTo } from '../auth/index.js';
 import type { JobService } from '../jobs/service.js';
 import { expiredError } from '../jobs/view.js';
 import { JobView, RESULT_CONTENT_TYPES, errorResponses, jobIdParam } from '../openapi/schemas.js';
-import type { Job, JobStore } from '../store/index.js';
+import type { Job, JobRecords } from '../store/index.js';
 import { validationHook } from './validation.js';
 
 /** How long DELETE waits for a running job to end before answering 202 instead of 200. */
@@ -36,21 +36,21 @@ function resultOf(job: Job): NonNullable<Job['result']> {
   return job.result;
 }
 
-export function jobRoutes({ service, store }: { service: JobService; store: JobStore }) {
+export function jobRoutes({ service, records }: { service: JobService; records: Pick<JobRecords, 'resolve'> }) {
   /** The job of the path's id, as the caller may see it: another key's job is not there for it. */
-  const find = (c: Context<AppEnv>) => {
+  const find = async (c: Context<AppEnv>) => {
     const id = c.req.param('id')!;
     if (!UUID.test(id)) throw invalid('id', 'invalid_job_id', 'job ids are UUIDs like 3f1c2a9e-8b7d-4c6e-9a5f-0e1d2c3b4a59');
     const caller = c.var.apiKey;
-    const job = service.get(id.toLowerCase());
+    const job = await service.get(id.toLowerCase());
     if (job && visibleTo(job, caller)) return job;
-    const gone = job ? undefined : service.expired(id.toLowerCase());
+    const gone = job ? undefined : await service.expired(id.toLowerCase());
     if (gone && visibleTo(gone, caller)) throw expiredError(id, gone);
     throw new ApiError(404, 'job_not_found', `no job with id ${id}`);
   };
 
   const sendFile = (c: Context<AppEnv>, relative: string, meta: { name: string; contentType: string }) => {
-    const file = store.resolve(relative);
+    const file = records.resolve(relative);
     if (!fs.existsSync(file)) throw new ApiError(410, 'result_gone', `the result file ${meta.name} is no longer stored`);
     const body = Readable.toWeb(fs.createReadStream(file)) as ReadableStream;
     return c.body(body, 200, {
@@ -117,19 +117,19 @@ export function jobRoutes({ service, store }: { service: JobService; store: JobS
   });
 
   return new OpenAPIHono<AppEnv>()
-    .openapi(getJob, (c) => c.json(service.view(find(c)), 200), validationHook)
+    .openapi(getJob, async (c) => c.json(await service.view(await find(c)), 200), validationHook)
     .openapi(
       getResult,
-      (c) => {
-        const result = resultOf(find(c));
+      async (c) => {
+        const result = resultOf(await find(c));
         return sendFile(c, result.path, result);
       },
       validationHook,
     )
     .openapi(
       getFile,
-      (c) => {
-        const job = find(c);
+      async (c) => {
+        const job = await find(c);
         const result = resultOf(job);
         const name = c.req.param('name');
         // Only a name the result lists: never a path built from the request.
@@ -145,15 +145,15 @@ export function jobRoutes({ service, store }: { service: JobService; store: JobS
     .openapi(
       cancelJob,
       async (c) => {
-        const job = find(c);
-        const cancel = service.cancel(job);
+        const job = await find(c);
+        const cancel = await service.cancel(job);
         if (cancel.outcome === 'finished') {
-          throw new ApiError(409, 'job_finished', `job ${job.id} is ${service.get(job.id)!.state} and cannot be cancelled`);
+          throw new ApiError(409, 'job_finished', `job ${job.id} is ${(await service.get(job.id))!.state} and cannot be cancelled`);
         }
         // A running job's stage is stopped now; the answer waits a moment for it to end, so it
         // can say cancelled (200). Past that, 202: accepted, done shortly.
         if (cancel.outcome === 'stopping') await settledWithin(cancel.done, CANCEL_WAIT_MS);
-        const view = service.view(service.get(job.id)!);
+        const view = await service.view((await service.get(job.id))!);
         return view.state === 'running' ? c.json(view, 202) : c.json(view, 200);
       },
       validationHook,

@@ -8,9 +8,9 @@ import type { AppEnv } from '../app/env.js';
 import { toJson, type Gpu } from '../gpu/index.js';
 import { GpuSnapshot } from '../openapi/gpu.js';
 import { errorResponses } from '../openapi/schemas.js';
-import type { WorkerPool } from '../queue/worker-pool.js';
+import type { JobSlots } from '../queue/job-queue.js';
 import type { FreeSpace } from '../storage/free-space.js';
-import type { JobStore } from '../store/index.js';
+import type { JobRecords } from '../store/index.js';
 
 const Health = z.object({ status: z.literal('ok'), uptimeSeconds: z.number().int() }).openapi('Health');
 const Ready = z
@@ -19,7 +19,7 @@ const Ready = z
     checks: z.object({ store: z.boolean(), storage: z.boolean(), workers: z.boolean() }),
   })
   .openapi('Ready');
-export function healthRoutes({ store, pool, freeSpace }: { store: JobStore; pool: WorkerPool; freeSpace: FreeSpace }) {
+export function healthRoutes({ records, pool, freeSpace }: { records: JobRecords; pool: JobSlots; freeSpace: FreeSpace }) {
   const health = createRoute({
     method: 'get',
     path: '/health',
@@ -43,8 +43,8 @@ export function healthRoutes({ store, pool, freeSpace }: { store: JobStore; pool
   });
   return new OpenAPIHono<AppEnv>()
     .openapi(health, (c) => c.json({ status: 'ok' as const, uptimeSeconds: Math.round(process.uptime()) }, 200))
-    .openapi(ready, (c) => {
-      const checks = { store: store.writable(), storage: freeSpace.enough(), workers: pool.alive };
+    .openapi(ready, async (c) => {
+      const checks = { store: await records.writable(), storage: freeSpace.enough(), workers: pool.alive };
       const isReady = checks.store && checks.storage && checks.workers;
       return isReady ? c.json({ status: 'ready' as const, checks }, 200) : c.json({ status: 'not_ready' as const, checks }, 503);
     });

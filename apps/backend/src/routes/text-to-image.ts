@@ -87,9 +87,9 @@ export function textToImageRoutes({ service, admit }: { service: JobService; adm
   });
   return new OpenAPIHono<AppEnv>().openapi(
     route,
-    (c) => {
+    async (c) => {
       const params = c.req.valid('json');
-      const job = service.submitTextToImage({ ...params, seed: params.seed ?? crypto.randomInt(0, 2 ** 32 - 1) }, c.var.apiKey ?? null);
+      const job = await service.submitTextToImage({ ...params, seed: params.seed ?? crypto.randomInt(0, 2 ** 32 - 1) }, c.var.apiKey ?? null);
       c.var.log.info({ jobId: job.id, style: params.style, width: params.width, height: params.height }, 'text-to-image accepted');
       return c.json({ jobId: job.id, state: job.state as 'queued' | 'completed', statusUrl: `/api/v1/jobs/${job.id}` }, 202);
     },

@@ -11,8 +11,10 @@ import { lockDataDir } from './lock.js';
 import { ADDED_COLUMNS, INDEXES, TABLES } from './schema.js';
 import { JobExpiry } from './expiry.js';
 import type { Job, JobError, JobGpuCost, JobParams, JobResult, JobState, JobType } from './job.js';
+import type { ClaimedJob, JobRecords, NewJob, Tombstone } from './records.js';
 
 export * from './job.js';
+export type { ClaimedJob, JobRecords, LiveProgress, MaybePromise, NewJob, Tombstone } from './records.js';
 export { DataDirInUseError } from './lock.js';
 
 interface Row {
@@ -35,22 +37,6 @@ interface Row {
   queued_at: number;
   started_at: number | null;
   finished_at: number | null;
-}
-
-export interface NewJob {
-  id: string;
-  type: JobType;
-  params: JobParams;
-  inputPath: string | null;
-  cacheKey: string;
-  /** The API key's name, when keys are on. */
-  owner?: string | null;
-}
-
-/** A job a worker has taken, with how long it waited in the queue. */
-export interface ClaimedJob {
-  job: Job;
-  waitSeconds: number;
 }
 
 const now = () => Date.now() / 1000;
@@ -84,7 +70,7 @@ function toJob(row: Row): Job {
   };
 }
 
-export class JobStore {
+export class JobStore implements JobRecords {
   readonly db: Database.Database;
   /** Retention's queries: finished jobs past their time, tombstones, result folders in use. */
   readonly expiry: JobExpiry;
@@ -155,6 +141,14 @@ export class JobStore {
         resultDirOf(from.result), job.owner ?? null, t, t, t, t,
       );
     return this.get(job.id)!;
+  }
+
+  tombstone(id: string): Tombstone | undefined {
+    return this.expiry.tombstone(id);
+  }
+
+  get open(): boolean {
+    return this.db.open;
   }
 
   get(id: string): Job | undefined {

@@ -45,7 +45,8 @@ export class GpuStream {
       this.timers.delete(hz);
       return;
     }
-    this.io.to(room).emit(SENT.gpu_stats, this.snapshot(hz));
+    // This replica's GPUs, to its own sockets: in a fleet each replica streams its own.
+    this.io.local.to(room).emit(SENT.gpu_stats, this.snapshot(hz));
   }
 
   /** A snapshot with the window since the previous one (1 / hz seconds). */

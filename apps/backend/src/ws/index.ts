@@ -11,12 +11,14 @@ import type { Server as HttpServer } from 'node:http';
 import type { Metrics } from '@orfeas/metrics';
 import { instrumentSocketIO } from '@orfeas/metrics/socketio';
 import type { Logger } from 'pino';
+import type { createAdapter } from '@socket.io/redis-adapter';
 import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
 import { authenticate, bearerToken, visibleTo, type ApiKeys } from '../auth/index.js';
 import type { Gpu } from '../gpu/index.js';
 import type { JobEvents } from '../jobs/events.js';
 import type { JobService } from '../jobs/service.js';
+import type { Job } from '../store/index.js';
 import { expiredError, resultUrl } from '../jobs/view.js';
 import { GpuStream } from './gpu-stream.js';
 import { PONG, PONG_ACK_TIMEOUT_MS, RECEIVED, SENT, gpuPayload, jobPayload, jobRoom } from './protocol.js';
@@ -27,7 +29,10 @@ interface SocketData {
 }
 
 export interface WebSocketDeps {
-  server: HttpServer;
+  /** The HTTP server clients connect to; undefined for a fleet's worker role, which only sends job events. */
+  server: HttpServer | undefined;
+  /** The socket.io Redis adapter in a fleet: rooms span every replica. */
+  adapter?: ReturnType<typeof createAdapter> | undefined;
   /** With API keys on, the handshake needs one (auth.token, or Authorization: Bearer) and rooms are per key. */
   apiKeys?: ApiKeys | undefined;
   events: JobEvents;
@@ -40,8 +45,8 @@ export interface WebSocketDeps {
 type Ack = (response: unknown) => void;
 const KNOWN = new Set<string>(Object.values(RECEIVED));
 
-export function attachWebSocket({ server, events, service, gpu, metrics, log, apiKeys }: WebSocketDeps) {
-  const io = new Server(server, { cors: { origin: '*' }, maxHttpBufferSize: 64 * 1024 });
+export function attachWebSocket({ server, adapter, events, service, gpu, metrics, log, apiKeys }: WebSocketDeps) {
+  const io = new Server(server, { cors: { origin: '*' }, maxHttpBufferSize: 64 * 1024, ...(adapter ? { adapter } : {}) });
   const uninstrument = instrumentSocketIO(io, metrics, { receivedEvents: [...KNOWN] });
   if (apiKeys) {
     io.use((socket, next) => {
@@ -82,14 +87,18 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log, ap
       return undefined;
     };
     const ackOf = (args: unknown[]) => (typeof args.at(-1) === 'function' ? (args.at(-1) as Ack) : undefined);
-    /** A listener whose fault is answered with an `error` event and logged, never thrown into socket.io. */
-    const on = (event: string, listener: (...args: unknown[]) => void) =>
+    const failed = (event: string, args: unknown[], err: unknown) => {
+      log.error({ err, event, socket: socket.id }, 'WebSocket handler failed');
+      refuse(event, 'internal', 'internal error; see the service log', ackOf(args));
+    };
+    /** A listener whose fault (thrown, or its promise rejected) is answered with an `error` event and logged, never thrown into socket.io. */
+    const on = (event: string, listener: (...args: unknown[]) => void | Promise<void>) =>
       socket.on(event, (...args: unknown[]) => {
         try {
-          listener(...args);
+          const pending = listener(...args);
+          if (pending) pending.catch((err: unknown) => failed(event, args, err));
         } catch (err) {
-          log.error({ err, event, socket: socket.id }, 'WebSocket handler failed');
-          refuse(event, 'internal', 'internal error; see the service log', ackOf(args));
+          failed(event, args, err);
         }
       });
 
@@ -102,17 +111,22 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log, ap
       const body = parse(RECEIVED.subscribe, jobPayload, payload, ack);
       if (!body) return;
       const caller = (socket.data as SocketData).apiKey;
-      const found = service.get(body.jobId.toLowerCase());
-      // Another key's job is not there for this socket, as over HTTP.
-      const job = found && visibleTo(found, caller) ? found : undefined;
-      if (!job) {
-        const gone = found ? undefined : service.expired(body.jobId.toLowerCase());
-        if (gone && visibleTo(gone, caller)) return refuse(RECEIVED.subscribe, 'expired', expiredError(body.jobId, gone).message, ack);
-        return refuse(RECEIVED.subscribe, 'job_not_found', `no job with id ${body.jobId}`, ack);
-      }
-      void socket.join(jobRoom(job.id));
-      ack?.({ ok: true, job: service.view(job) });
-      sendCurrentState(socket, job.id);
+      const id = body.jobId.toLowerCase();
+      // Joined before the job is read: an event sent while it is read reaches this socket too.
+      void socket.join(jobRoom(id));
+      return (async () => {
+        const found = await service.get(id);
+        // Another key's job is not there for this socket, as over HTTP.
+        const job = found && visibleTo(found, caller) ? found : undefined;
+        if (!job) {
+          void socket.leave(jobRoom(id));
+          const gone = found ? undefined : await service.expired(id);
+          if (gone && visibleTo(gone, caller)) return refuse(RECEIVED.subscribe, 'expired', expiredError(body.jobId, gone).message, ack);
+          return refuse(RECEIVED.subscribe, 'job_not_found', `no job with id ${body.jobId}`, ack);
+        }
+        ack?.({ ok: true, job: await service.view(job) });
+        await sendCurrentState(socket, job);
+      })();
     });
 
     on(RECEIVED.unsubscribe, (payload: unknown, ...rest: unknown[]) => {
@@ -157,10 +171,9 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log, ap
   });
 
   /** A late subscriber's first events: where the job is now. */
-  function sendCurrentState(socket: Socket, jobId: string) {
-    const job = service.get(jobId);
-    if (!job) return;
-    const live = events.current(jobId);
+  async function sendCurrentState(socket: Socket, job: Job) {
+    const jobId = job.id;
+    const live = job.state === 'running' ? await service.live(jobId) : undefined;
     if (job.state === 'completed' && job.result) {
       socket.emit(SENT.complete, {
         jobId,
@@ -175,7 +188,7 @@ export function attachWebSocket({ server, events, service, gpu, metrics, log, ap
       socket.emit(SENT.stage_change, { ...live, previousStage: null });
       socket.emit(SENT.progress, live);
     } else {
-      socket.emit(SENT.progress, { ...service.view(job), jobId });
+      socket.emit(SENT.progress, { ...(await service.view(job)), jobId });
     }
   }
 
