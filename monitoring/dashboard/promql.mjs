@@ -3,7 +3,8 @@
  * @orfeas/metrics and never retypes it. Every selector carries the dashboard's job and instance
  * variables (and gpu for GPU metrics); every range is $__rate_interval.
  */
-import { RUNTIME_METRIC_NAMES, seriesNames } from '@orfeas/metrics/catalog';
+import { catalog, RUNTIME_METRIC_NAMES, seriesNames } from '@orfeas/metrics/catalog';
+import { countedOnce, FLEET_WIDE_METRICS } from '../promql/fleet-wide.mjs';
 
 export const RATE_INTERVAL = '$__rate_interval';
 
@@ -17,8 +18,27 @@ export function selector(def, matchers = {}) {
   return `${name}{${parts.join(', ')}}`;
 }
 
-/** The value of a gauge (or a runtime metric) as selected on the dashboard. */
-export const gauge = (def, matchers) => selector(def, matchers);
+/** The value of a per-replica gauge (or a runtime metric) as selected on the dashboard. */
+export function gauge(def, matchers) {
+  const name = typeof def === 'string' ? def : def.name;
+  if (FLEET_WIDE_METRICS.includes(name)) throw new Error(`${name} is fleet-wide: use fleetGauge() so it is counted once`);
+  return selector(def, matchers);
+}
+
+/**
+ * A fleet-wide gauge (the same on every replica of a fleet, see promql/fleet-wide.mjs) counted
+ * once per fleet: `max without (instance, pod)`, ready to be summed over its own labels.
+ */
+export function fleetGauge(def, matchers) {
+  if (!FLEET_WIDE_METRICS.includes(def.name)) throw new Error(`${def.name} is per replica: use gauge()`);
+  return countedOnce(selector(def, matchers));
+}
+
+/**
+ * `up` of the backend's replicas: targets of the jobs that export the catalog, not Prometheus's
+ * own or node exporter's (the job variable's "All" matches every job).
+ */
+export const backendUp = () => `${selector('up')} and on (job) ${selector(catalog.system.appUptimeSeconds)}`;
 
 /** Per-second rate of a counter over $__rate_interval. */
 export const rate = (def, matchers) => `rate(${selector(def, matchers)}[${RATE_INTERVAL}])`;

@@ -1,19 +1,27 @@
 #!/usr/bin/env node
 /**
  * `npm run monitoring`: Prometheus and Alertmanager from Debian's packages, without Docker,
- * scraping a backend that is already running (BACKEND_URL, default http://localhost:5000),
- * with the committed alert rules and Alertmanager configuration. Data lives in a temporary
- * directory removed on exit; Ctrl-C stops both.
+ * scraping backends that are already running, with the committed alert rules and Alertmanager
+ * configuration: BACKEND_URLS, a comma-separated list of the replicas of a fleet
+ * (http://localhost:5000,http://localhost:5001), or BACKEND_URL for one (default
+ * http://localhost:5000). Data lives in a temporary directory removed on exit; Ctrl-C stops both.
  * PROMETHEUS_PORT (9090) and ALERTMANAGER_PORT (9093) move them; METRICS_TOKEN, when the
  * backend protects /metrics with one, is sent as its bearer token.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { backendHosts } from '../stack/backend-urls.mjs';
 import { ALERTMANAGER_CONFIG } from '../stack/paths.mjs';
-import { prometheusConfig } from '../stack/prometheus-config.mjs';
+import { writePrometheusConfig } from '../stack/prometheus-config.mjs';
 import { ALERTMANAGER_BIN, onPath, PROMETHEUS_BIN, startAlertmanager, startPrometheus, tempDir } from '../stack/processes.mjs';
 
-const backendUrl = new URL(process.env.BACKEND_URL ?? 'http://localhost:5000');
+let backends;
+try {
+  backends = backendHosts(process.env);
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
+}
 const prometheusPort = Number(process.env.PROMETHEUS_PORT ?? 9090);
 const alertmanagerPort = Number(process.env.ALERTMANAGER_PORT ?? 9093);
 
@@ -37,18 +45,14 @@ process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
 
 try {
-  const configPath = join(work.path, 'prometheus.yml');
   const metricsTokenFile = join(work.path, 'metrics-token');
   if (process.env.METRICS_TOKEN) writeFileSync(metricsTokenFile, process.env.METRICS_TOKEN, { mode: 0o600 });
-  writeFileSync(
-    configPath,
-    prometheusConfig({
-      backend: backendUrl.host,
-      self: `localhost:${prometheusPort}`,
-      alertmanager: `localhost:${alertmanagerPort}`,
-      ...(process.env.METRICS_TOKEN ? { metricsTokenFile } : {}),
-    }),
-  );
+  const configPath = writePrometheusConfig(work.path, {
+    backends,
+    self: `localhost:${prometheusPort}`,
+    alertmanager: `localhost:${alertmanagerPort}`,
+    ...(process.env.METRICS_TOKEN ? { metricsTokenFile } : {}),
+  });
   const alertmanager = await startAlertmanager({
     configPath: ALERTMANAGER_CONFIG,
     port: alertmanagerPort,
@@ -57,7 +61,7 @@ try {
   running.push(alertmanager);
   const prometheus = await startPrometheus({ configPath, port: prometheusPort, dataDir: join(work.path, 'prometheus') });
   running.push(prometheus);
-  console.log(`Prometheus    ${prometheus.url}  (scraping ${backendUrl.host}, targets: ${prometheus.url}/targets)`);
+  console.log(`Prometheus    ${prometheus.url}  (scraping ${backends.join(', ')}, targets: ${prometheus.url}/targets)`);
   console.log(`Alertmanager  ${alertmanager.url}`);
   console.log(`Alerts        ${prometheus.url}/alerts`);
   console.log(`data in ${work.path}; Ctrl-C stops both`);

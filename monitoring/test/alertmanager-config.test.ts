@@ -12,8 +12,8 @@ import { run } from './support/run.js';
 const config = parse(readFileSync(ALERTMANAGER_CONFIG, 'utf8'));
 
 describe('alertmanager.yml', () => {
-  it('groups by alert, instance and GPU', () => {
-    expect(config.route.group_by).toEqual(['alertname', 'instance', 'gpu']);
+  it('groups by alert, job (a fleet), instance and GPU', () => {
+    expect(config.route.group_by).toEqual(['alertname', 'job', 'instance', 'gpu']);
     for (const key of ['group_wait', 'group_interval', 'repeat_interval']) expect(config.route[key], key).toMatch(/^\d+[smh]$/);
   });
 
@@ -23,9 +23,12 @@ describe('alertmanager.yml', () => {
     expect(readFileSync(ALERTMANAGER_CONFIG, 'utf8')).not.toMatch(/password:|auth_secret|api_key/);
   });
 
-  it('inhibits the alerts a down backend, a lost GPU or a full disk explain', () => {
+  it('inhibits the alerts a down backend, a lost GPU, a full disk or a fleet without workers or Redis explain', () => {
     const inhibit = (source: string) => config.inhibit_rules.find((rule: { source_matchers: string[] }) => rule.source_matchers.includes(`alertname="${source}"`));
-    expect(inhibit('BackendDown')?.equal).toEqual(['instance']);
+    const down = config.inhibit_rules.find((rule: { source_matchers: string[] }) => rule.source_matchers.includes('alertname=~"BackendDown|FleetReplicaMissing"'));
+    expect(down?.equal).toEqual(['instance']);
+    expect(inhibit('FleetWorkersMissing')?.equal).toEqual(['job']);
+    expect(inhibit('RedisUnreachable')?.equal).toEqual(['job']);
     expect(inhibit('GpuLost')?.equal).toEqual(['instance', 'gpu']);
     expect(inhibit('StorageExhausted')?.target_matchers).toEqual(['alertname="StorageLow"']);
     expect(inhibit('StorageExhausted')?.equal).toEqual(['instance']);

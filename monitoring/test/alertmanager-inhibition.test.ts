@@ -3,7 +3,9 @@
  * Prometheus posts them, then read back. A down backend silences the other alerts of its own
  * instance only; a lost GPU silences that GPU's other alerts only, but not its XID and ECC
  * alerts (the reason it was lost); a full disk silences the low-space warning of its own
- * instance only.
+ * instance only. In a fleet, a missing replica silences its own instance's alerts; no worker
+ * silences its fleet's (job's) stall and backlog; Redis out of reach silences its fleet's
+ * missing workers and stall; other fleets are untouched.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +35,7 @@ describe.runIf(haveTools([ALERTMANAGER_BIN]))('inhibition in Alertmanager', () =
     work.remove();
   });
 
-  it('silences what a down backend, a lost GPU or a full disk explains, and nothing else', async () => {
+  it('silences what a down backend or replica, a lost GPU, a full disk, a fleet without workers or Redis explains, and nothing else', async () => {
     const alert = (labels: Record<string, string>) => ({ labels: { job: 'orfeas-backend', ...labels }, annotations: { summary: labels.alertname } });
     const posted = [
       alert({ alertname: 'BackendDown', severity: 'critical', instance: 'a:5000' }),
@@ -48,6 +50,15 @@ describe.runIf(haveTools([ALERTMANAGER_BIN]))('inhibition in Alertmanager', () =
       alert({ alertname: 'StorageExhausted', severity: 'critical', instance: 'b:5000' }),
       alert({ alertname: 'StorageLow', severity: 'warning', instance: 'b:5000' }),
       alert({ alertname: 'StorageLow', severity: 'warning', instance: 'c:5000' }),
+      alert({ alertname: 'FleetReplicaMissing', severity: 'warning', instance: 'd:5000' }),
+      alert({ alertname: 'EventLoopLagHigh', severity: 'warning', instance: 'd:5000' }),
+      alert({ alertname: 'RedisUnreachable', severity: 'critical', job: 'orfeas-eu', instance: 'e:5000' }),
+      alert({ alertname: 'FleetWorkersMissing', severity: 'critical', job: 'orfeas-eu' }),
+      alert({ alertname: 'GenerationsStalled', severity: 'critical', job: 'orfeas-eu' }),
+      alert({ alertname: 'FleetWorkersMissing', severity: 'critical', job: 'orfeas-us' }),
+      alert({ alertname: 'GenerationsStalled', severity: 'critical', job: 'orfeas-us' }),
+      alert({ alertname: 'JobQueueBacklog', severity: 'warning', job: 'orfeas-us' }),
+      alert({ alertname: 'JobQueueBacklog', severity: 'warning', job: 'orfeas-ap' }),
     ];
     const response = await fetch(`${alertmanager!.url}/api/v2/alerts`, {
       method: 'POST',
@@ -69,6 +80,15 @@ describe.runIf(haveTools([ALERTMANAGER_BIN]))('inhibition in Alertmanager', () =
       'StorageExhausted b:5000': 'active',
       'StorageLow b:5000': 'suppressed',
       'StorageLow c:5000': 'active',
+      'FleetReplicaMissing d:5000': 'active',
+      'EventLoopLagHigh d:5000': 'suppressed',
+      'RedisUnreachable orfeas-eu e:5000': 'active',
+      'FleetWorkersMissing orfeas-eu': 'suppressed',
+      'GenerationsStalled orfeas-eu': 'suppressed',
+      'FleetWorkersMissing orfeas-us': 'active',
+      'GenerationsStalled orfeas-us': 'suppressed',
+      'JobQueueBacklog orfeas-us': 'suppressed',
+      'JobQueueBacklog orfeas-ap': 'active',
     };
     // Alertmanager works inhibition out as alerts arrive: read until it settles (or time runs out).
     let states: Record<string, string> = {};
@@ -76,7 +96,10 @@ describe.runIf(haveTools([ALERTMANAGER_BIN]))('inhibition in Alertmanager', () =
       async () => {
         const alerts = (await (await fetch(`${alertmanager!.url}/api/v2/alerts`)).json()) as AmAlert[];
         states = Object.fromEntries(
-          alerts.map((a) => [[a.labels.alertname, a.labels.instance, a.labels.gpu].filter(Boolean).join(' '), a.status.state]),
+          alerts.map((a) => {
+            const fleet = a.labels.job === 'orfeas-backend' ? undefined : a.labels.job;
+            return [[a.labels.alertname, fleet, a.labels.instance, a.labels.gpu].filter(Boolean).join(' '), a.status.state];
+          }),
         );
         const settledAsExpected = Object.keys(states).length === posted.length && Object.entries(expected).every(([key, state]) => states[key] === state);
         return settledAsExpected ? true : undefined;

@@ -39,10 +39,11 @@ describe('docker-compose-monitoring.yml', () => {
     expect(backend.volumes).toContain('orfeas-data:/data');
     expect(backend.read_only).toBe(true);
     expect(backend.tmpfs).toContain('/tmp');
-    // Prometheus scrapes localhost:<PORT> from the host network, where the backend listens.
+    // Prometheus scrapes localhost:<PORT> from the host network, where the backend listens:
+    // the committed targets file (file SD, mounted with ./prometheus) lists it.
     expect(backend.network_mode).toBe('host');
-    const prometheus = readFileSync(resolve(MONITORING_DIR, 'prometheus/prometheus.yml'), 'utf8');
-    expect(prometheus).toContain(`localhost:${backend.environment?.PORT}`);
+    const targets = parse(readFileSync(resolve(MONITORING_DIR, 'prometheus/targets/orfeas-backend.yml'), 'utf8'));
+    expect(targets.flatMap((group: { targets: string[] }) => group.targets)).toContain(`localhost:${backend.environment?.PORT}`);
   });
 
   it('passes docker-compose config, alone and with the GPU override', (ctx) => {

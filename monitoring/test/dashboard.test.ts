@@ -26,7 +26,7 @@ describe('dashboard JSON', () => {
   it('has the rows of the design, in order', () => {
     const rows = dashboard.panels.filter((panel) => panel.type === 'row').map((panel) => panel.title);
     expect(rows).toEqual([
-      'Overview', 'GPU', 'GPU health', 'GPU processes', 'HTTP', 'Generation', 'Generation cost', 'Pipeline stages', 'WebSocket',
+      'Overview', 'Replicas', 'GPU', 'GPU health', 'GPU processes', 'HTTP', 'Generation', 'Generation cost', 'Pipeline stages', 'WebSocket',
       'Queue and cache', 'Quality', 'System',
     ]);
   });
@@ -57,6 +57,18 @@ describe('dashboard JSON', () => {
     const gpuRowStart = dashboard.panels.findIndex((panel) => panel.title === 'GPU');
     const utilization = dashboard.panels.slice(gpuRowStart).find((panel) => panel.title.startsWith('Utilization'));
     expect(utilization?.targets[0].expr).toMatch(/^rate\(gpu_busy_seconds_total\{.*\}\[\$__rate_interval\]\)$/);
+  });
+
+  it('breaks the fleet down by instance in the Replicas row', () => {
+    const start = dashboard.panels.findIndex((panel) => panel.title === 'Replicas');
+    const end = dashboard.panels.findIndex((panel, i) => i > start && panel.type === 'row');
+    const replicas = dashboard.panels.slice(start + 1, end);
+    expect(replicas.map((panel) => panel.title)).toEqual(
+      expect.arrayContaining(['Up by instance', 'Requests by instance', 'Job slots by instance', 'GPU utilization by instance', 'Queue store up by instance']),
+    );
+    for (const panel of replicas.filter((p) => p.title.endsWith('by instance'))) {
+      expect(panel.targets.every((target: { legendFormat: string }) => target.legendFormat.includes('{{instance}}')), panel.title).toBe(true);
+    }
   });
 
   it('lays panels out without overlap on the 24-column grid', () => {

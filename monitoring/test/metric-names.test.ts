@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { catalog, RUNTIME_METRIC_NAMES } from '@orfeas/metrics/catalog';
 import { allowedSeries, disallowedSeries } from '../promql/allowed-series.mjs';
 import { seriesNamesIn } from '../promql/series-names.mjs';
+import { FLEET_WIDE_METRICS, fleetWideUncounted } from '../promql/fleet-wide.mjs';
 import { buildDashboard } from '../dashboard/build-dashboard.mjs';
 import { dashboardQueries } from '../dashboard/queries.mjs';
 import { variableSelector } from '../dashboard/variables.mjs';
@@ -74,5 +75,30 @@ describe('names used by rules and the dashboard', () => {
       ([, metrics]) => !Object.values(metrics).some((metric) => [...used].some((name) => name.startsWith(metric.name))),
     );
     expect(families.map(([family]) => family)).toEqual([]);
+  });
+});
+
+describe('fleet-wide series are counted once', () => {
+  it('finds a fleet-wide series used without max without (instance, pod), and nothing else', () => {
+    expect(fleetWideUncounted('sum by (job) (max without (instance, pod) (job_queue_size)) > 0')).toEqual([]);
+    expect(fleetWideUncounted('sum by (job) (job_queue_size) + max without (instance, pod) (job_queue_workers{job="x"})')).toEqual(['job_queue_size']);
+    expect(fleetWideUncounted('max by (job) (active_jobs) or sum(cache_entries)')).toEqual(['active_jobs', 'cache_entries']);
+    expect(fleetWideUncounted('sum(job_queue_size_total) + job_slots')).toEqual([]);
+  });
+
+  it('names the queue and cache gauges of the catalog', () => {
+    expect([...FLEET_WIDE_METRICS].sort()).toEqual(['active_jobs', 'cache_entries', 'job_queue_size', 'job_queue_workers']);
+    expect(FLEET_WIDE_METRICS.every((name) => [...Object.values(catalog.queue), ...Object.values(catalog.cache)].some((metric) => metric.name === name))).toBe(true);
+  });
+
+  it.each(ruleExprs.map((rule) => [rule.alert, rule.expr]))('alert %s counts fleet-wide series once', (_, expr) => {
+    expect(fleetWideUncounted(expr)).toEqual([]);
+  });
+
+  it('every dashboard query counts fleet-wide series once, and some use them', () => {
+    const queries = dashboardQueries(dashboard);
+    expect(queries.map((query) => ({ panel: query.panel, uncounted: fleetWideUncounted(query.expr) })).filter((q) => q.uncounted.length > 0)).toEqual([]);
+    const used = new Set(queries.flatMap((query) => seriesNamesIn(query.expr)));
+    expect(FLEET_WIDE_METRICS.filter((name) => !used.has(name))).toEqual([]);
   });
 });

@@ -29,6 +29,7 @@ describe('alert rules', () => {
         'GpuTelemetryStale', 'GpuThrottling', 'HighErrorRatio', 'BackendDown', 'GenerationsStalled',
         'JobQueueBacklog', 'GenerationSlow', 'PipelineStageFailing', 'WebSocketErrorsHigh', 'QualityDrop',
         'EventLoopLagHigh', 'StorageLow', 'StorageExhausted', 'GpuXidError', 'GpuEccUncorrectable', 'GpuPcieReplaysRising',
+        'FleetReplicaMissing', 'FleetWorkersMissing', 'RedisUnreachable',
       ]),
     );
   });

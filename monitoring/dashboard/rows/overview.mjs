@@ -1,6 +1,6 @@
 /** Overview row: are the GPUs real, is the backend up, how busy is it, is anything on fire. */
 import { catalog, GPU_SOURCES } from '@orfeas/metrics/catalog';
-import { gauge, rate, RATE_INTERVAL, selector } from '../promql.mjs';
+import { fleetGauge, gauge, rate, RATE_INTERVAL, selector } from '../promql.mjs';
 import { query, stat, stateStat } from '../panels.mjs';
 
 const { http, system, queue, gpu } = catalog;
@@ -51,7 +51,8 @@ export const overview = {
     }),
     stat({
       title: 'Jobs waiting',
-      targets: [query(`sum(${gauge(queue.jobQueueSize)})`, 'queued')],
+      description: 'Jobs in the queue of the selected fleets, each counted once however many replicas export it.',
+      targets: [query(`sum(${fleetGauge(queue.jobQueueSize)})`, 'queued')],
       thresholds: [[null, 'green'], [10, 'orange']],
     }),
     stat({

@@ -1,6 +1,9 @@
-/** Queue and cache row: backlog, workers busy, time waited, cache effectiveness. */
+/**
+ * Queue and cache row: backlog, replicas taking jobs and their job slots, time waited, cache
+ * effectiveness. The queue and cache gauges are fleet-wide, counted once (fleetGauge).
+ */
 import { catalog } from '@orfeas/metrics/catalog';
-import { gauge, quantile, sumRate } from '../promql.mjs';
+import { fleetGauge, gauge, quantile, sumRate } from '../promql.mjs';
 import { query, timeseries } from '../panels.mjs';
 
 const { queue, cache } = catalog;
@@ -10,9 +13,18 @@ export const queueCacheRow = {
   panels: [
     timeseries({
       title: 'Jobs waiting and running',
+      description: 'The queue of the selected fleets: every replica of a fleet exports the same figures, counted once.',
       targets: [
-        query(`sum by (type) (${gauge(queue.jobQueueSize)})`, 'waiting {{type}}'),
-        query(`sum by (type) (${gauge(queue.activeJobs)})`, 'running {{type}}'),
+        query(`sum by (type) (${fleetGauge(queue.jobQueueSize)})`, 'waiting {{type}}'),
+        query(`sum by (type) (${fleetGauge(queue.activeJobs)})`, 'running {{type}}'),
+      ],
+    }),
+    timeseries({
+      title: 'Replicas taking jobs and job slots',
+      description: 'Replicas connected to the queue as workers (fleet-wide, counted once), and the job slots of the selected replicas, busy or idle (per replica, summed).',
+      targets: [
+        query(`sum(${fleetGauge(queue.queueWorkers)})`, 'replicas taking jobs'),
+        query(`sum by (state) (${gauge(queue.jobSlots)})`, 'job slots {{state}}'),
       ],
     }),
     timeseries({
@@ -38,7 +50,7 @@ export const queueCacheRow = {
           `${sumRate(cache.hitsTotal, ['cache_type'])} / (${sumRate(cache.hitsTotal, ['cache_type'])} + ${sumRate(cache.missesTotal, ['cache_type'])} > 0)`,
           'hit ratio {{cache_type}}',
         ),
-        query(`sum by (cache_type) (${gauge(cache.entries)})`, 'entries {{cache_type}}'),
+        query(`sum by (cache_type) (${fleetGauge(cache.entries)})`, 'entries {{cache_type}}'),
       ],
     }),
   ],

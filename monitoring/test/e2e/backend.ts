@@ -1,7 +1,8 @@
 /**
  * Runs the real backend (`node apps/backend/dist/main.js`, found through the @orfeas/backend
- * package) on a free loopback port with a temporary data directory and the simulated GPU,
- * and waits for GET /ready. A missing build is an error that says what to build.
+ * package) on a free loopback port with a temporary data directory (or a fleet's shared one)
+ * and the simulated GPU, and waits for GET /ready. A missing build is an error that says what
+ * to build.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,13 +24,18 @@ export function backendMain(): string {
   return join(dirname(packageJson), 'dist', 'main.js');
 }
 
-export async function startBackend(env: Record<string, string> = {}): Promise<Backend> {
+/**
+ * @param env added to (and overriding) the defaults below
+ * @param options.dataDir a data directory the caller owns (a fleet's shared one), kept on stop;
+ *   a temporary one, removed on stop, otherwise
+ */
+export async function startBackend(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<Backend> {
   const main = backendMain();
   if (!existsSync(main)) {
     throw new Error(`${main} is missing: build the backend first (npx turbo run build --filter=@orfeas/backend...)`);
   }
   const port = await freePort();
-  const data = tempDir('orfeas-e2e-data-');
+  const data = options.dataDir ? { path: options.dataDir, remove: () => {} } : tempDir('orfeas-e2e-data-');
   const backend = startProcess('backend', process.execPath, [main], {
     env: {
       PORT: String(port),

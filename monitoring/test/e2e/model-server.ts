@@ -2,7 +2,8 @@
  * A stand-in for a GPU model server (the Hunyuan3D-2 API's POST /generate) on loopback. It
  * answers every request with the same GLB: a unit cube with its top face missing, the kind of
  * open mesh a real model server sometimes returns, so the backend's validation finds it not
- * watertight and repairs it (the CPU engine's own meshes never need a repair).
+ * watertight and repairs it (the CPU engine's own meshes never need a repair). It can hold
+ * its answers, so jobs stay running and queued for as long as a test needs to look at them.
  */
 import { createServer } from 'node:http';
 
@@ -47,21 +48,51 @@ export function openBoxGlb(): Buffer {
   return Buffer.concat([header, body]);
 }
 
-export function startModelServer(): Promise<{ url: string; requests: number; close(): Promise<void> }> {
+export interface ModelServer {
+  url: string;
+  /** Shapes asked for so far. */
+  requests: number;
+  /** Answers no request until release(): the job slot asking waits in its shape stage. */
+  hold(): void;
+  /** Answers the held requests, and the next ones at once. */
+  release(): void;
+  close(): Promise<void>;
+}
+
+export function startModelServer(): Promise<ModelServer> {
   const glb = openBoxGlb();
-  const state = { url: '', requests: 0, close: async () => {} };
+  let held: (() => void)[] | undefined;
+  const state: ModelServer = {
+    url: '',
+    requests: 0,
+    hold: () => {
+      held ??= [];
+    },
+    release: () => {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const answer of waiting) answer();
+    },
+    close: async () => {},
+  };
   const server = createServer((request, response) => {
     request.resume();
     request.on('end', () => {
       if (request.method !== 'POST' || request.url !== '/generate') return void response.writeHead(404).end();
       state.requests++;
-      response.writeHead(200, { 'content-type': 'model/gltf-binary', 'content-length': glb.length }).end(glb);
+      const answer = () => void response.writeHead(200, { 'content-type': 'model/gltf-binary', 'content-length': glb.length }).end(glb);
+      if (held) held.push(answer);
+      else answer();
     });
   });
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       state.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-      state.close = () => new Promise((done) => server.close(() => done()));
+      state.close = () =>
+        new Promise((done) => {
+          state.release();
+          server.close(() => done());
+        });
       resolve(state);
     });
   });

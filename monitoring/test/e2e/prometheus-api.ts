@@ -12,9 +12,13 @@ async function api<T>(base: string, path: string, params: Record<string, string>
   return body.data;
 }
 
-/** Instant query; throws with Prometheus's message when the query does not parse or fails. */
-export async function instantQuery(base: string, query: string): Promise<Sample[]> {
-  const data = await api<{ resultType: string; result: Sample[] | [number, string] }>(base, '/api/v1/query', { query });
+/**
+ * Instant query, now or at `time` (Unix seconds); throws with Prometheus's message when the
+ * query does not parse or fails.
+ */
+export async function instantQuery(base: string, query: string, time?: number): Promise<Sample[]> {
+  const params: Record<string, string> = time === undefined ? { query } : { query, time: String(time) };
+  const data = await api<{ resultType: string; result: Sample[] | [number, string] }>(base, '/api/v1/query', params);
   if (data.resultType === 'scalar') return [{ metric: {}, value: data.result as [number, string] }];
   return data.result as Sample[];
 }
