@@ -1,15 +1,15 @@
 /**
  * The Helm chart deploy/helm/orfeas as an operator meets it: `helm lint --strict`, and what
- * `helm template` renders with the default, GPU and DaemonSet values, every object checked
- * offline against the Kubernetes and prometheus-operator schemas, then read for what matters
- * (the alert rules and dashboard of the repository, GPU scheduling, the security context, the
- * probes, Secrets as files, the scrape's token and job label).
+ * `helm template` renders with the default, GPU, DaemonSet and Redis mode values, every object
+ * checked offline against the Kubernetes and prometheus-operator schemas, then read for what
+ * matters (the alert rules and dashboard of the repository, GPU scheduling, the security
+ * context, the probes, Secrets as files, the scrape's token and job label, and the Redis mode's
+ * two tiers, its Secret, shared claim and scrape targets).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DaemonSet, Deployment, type IDaemonSet, type IDeployment } from 'kubernetes-models/apps/v1';
+import { DaemonSet, Deployment, type IDeployment } from 'kubernetes-models/apps/v1';
 import {
   ConfigMap,
   PersistentVolumeClaim,
@@ -17,9 +17,7 @@ import {
   Service,
   ServiceAccount,
   type IConfigMap,
-  type IContainer,
   type IPersistentVolumeClaim,
-  type IPodSpec,
   type ISecret,
   type IService,
 } from 'kubernetes-models/v1';
@@ -29,10 +27,29 @@ import {
   type IPrometheusRule,
   type IServiceMonitor,
 } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
-import { afterAll, describe, expect, it, type TestContext } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { CHART_DIR, CHART_FILES, REFRESH_COMMAND } from '../scripts/chart-files.mjs';
-import { needs } from './support/needs.js';
+import {
+  KUBE_VERSION,
+  backend,
+  containerOf,
+  env,
+  envOf,
+  helm,
+  needsHelm,
+  only,
+  podSpec,
+  render,
+  renderFailure,
+  renderText,
+  selects,
+  specOf,
+  tier,
+  workload,
+  type K8sObject,
+  type Workload,
+} from './support/helm.js';
 
 const [ALERT_RULES, DASHBOARD] = CHART_FILES.map((file) => file.source) as [string, string];
 const chart = parse(readFileSync(path.join(CHART_DIR, 'Chart.yaml'), 'utf8')) as { version: string; appVersion: string };
@@ -50,49 +67,6 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
 };
 
-/** helm on PATH, or where `go install helm.sh/helm/v3/cmd/helm` puts it. */
-function findHelm(): string | undefined {
-  const gopath = spawnSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).stdout?.trim();
-  const candidates = ['helm', ...(gopath ? [path.join(gopath, 'bin', 'helm')] : []), path.join(os.homedir(), 'go', 'bin', 'helm')];
-  return candidates.find((helm) => spawnSync(helm, ['version', '--short'], { encoding: 'utf8' }).status === 0);
-}
-const HELM = findHelm();
-const needsHelm = (ctx: TestContext) => needs(ctx, HELM ? undefined : 'helm: go install helm.sh/helm/v3/cmd/helm@v3.22.0');
-
-// A helm built by `go install` assumes Kubernetes v1.20, below the chart's kubeVersion.
-const KUBE_VERSION = '1.31.0';
-
-function helm(args: string[]): { status: number | null; output: string; stdout: string } {
-  const result = spawnSync(HELM!, args, { encoding: 'utf8', cwd: CHART_DIR });
-  return { status: result.status, stdout: result.stdout, output: result.stdout + result.stderr };
-}
-
-type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> } };
-
-const rendered = new Map<string, K8sObject[]>();
-/** The objects `helm template` renders for release "orfeas" in namespace "gpu" with these arguments. */
-function render(args: string[]): K8sObject[] {
-  const key = args.join(' ');
-  if (!rendered.has(key)) {
-    const { status, stdout, output } = helm(['template', 'orfeas', '.', '--namespace', 'gpu', '--kube-version', KUBE_VERSION, ...args]);
-    expect(status, output).toBe(0);
-    const docs = parseAllDocuments(stdout);
-    for (const doc of docs) expect(doc.errors, String(doc.errors)).toEqual([]);
-    rendered.set(key, docs.map((doc) => doc.toJS() as K8sObject | null).filter((o): o is K8sObject => o !== null));
-  }
-  return rendered.get(key)!;
-}
-
-function only<T>(objects: K8sObject[], kind: string): T {
-  const found = objects.filter((o) => o.kind === kind);
-  expect(found.map((o) => o.kind), `one ${kind}`).toEqual([kind]);
-  return found[0] as T;
-}
-const workload = (objects: K8sObject[]) => objects.find((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet') as IDeployment | IDaemonSet;
-const podSpec = (objects: K8sObject[]): IPodSpec => workload(objects).spec!.template.spec!;
-const backend = (objects: K8sObject[]): IContainer => podSpec(objects).containers[0]!;
-const env = (objects: K8sObject[]) => Object.fromEntries((backend(objects).env ?? []).map((v) => [v.name, v.value]));
-
 /** The Secret name and key behind a file path the backend is told to read. */
 function secretBehind(objects: K8sObject[], file: string) {
   const mount = backend(objects).volumeMounts!.find((m) => path.dirname(file) === m.mountPath);
@@ -109,11 +83,19 @@ writeFileSync(KEYS_FILE, `ci sha256:${'ab'.repeat(32)}\n`);
 const SET_FILE_VALUES = ['--set-file', `apiKeys.keysFile=${KEYS_FILE}`];
 afterAll(() => rmSync(keysDir, { recursive: true, force: true }));
 
+// The Redis mode: the example values (existing Secret, GPU worker DaemonSet), and a URL given
+// at install with worker Deployments.
+const REDIS_VALUES = ['-f', 'ci/redis-values.yaml'];
+const REDIS_URL = 'redis://orfeas:s3cret@redis.redis.svc:6379/0';
+const REDIS_URL_VALUES = ['--set', `redis.enabled=true,redis.url=${REDIS_URL},api.replicas=3,worker.replicas=4,worker.jobSlots=3`];
+
 const VALUES: [string, string[]][] = [
   ['the default values', []],
   ['ci/gpu-values.yaml', GPU_VALUES],
   ['ci/daemonset-values.yaml', DAEMONSET_VALUES],
   ['a keys file given with --set-file', SET_FILE_VALUES],
+  ['ci/redis-values.yaml', REDIS_VALUES],
+  ['the Redis mode with a URL given at install', REDIS_URL_VALUES],
 ];
 
 describe('the files the chart carries', () => {
@@ -125,7 +107,7 @@ describe('the files the chart carries', () => {
 });
 
 describe('helm lint and schemas', () => {
-  it.for(VALUES.slice(0, 3))('helm lint --strict passes with %s', ([, args], ctx) => {
+  it.for(VALUES.filter(([, args]) => args !== SET_FILE_VALUES))('helm lint --strict passes with %s', ([, args], ctx) => {
     needsHelm(ctx);
     const { status, output } = helm(['lint', '.', '--strict', '--kube-version', KUBE_VERSION, ...args]);
     expect(status, output).toBe(0);
@@ -152,7 +134,7 @@ describe('helm lint and schemas', () => {
     ['an existing Secret and a keys file at once', ['--set', 'apiKeys.existingSecret=keys', ...SET_FILE_VALUES], 'set existingSecret or keysFile, not both'],
   ])('refuses %s, saying why', ([, args, message], ctx) => {
     needsHelm(ctx);
-    const { status, output } = helm(['template', 'orfeas', '.', '--kube-version', KUBE_VERSION, ...args]);
+    const { status, output } = renderFailure(args);
     expect(status).not.toBe(0);
     expect(output).toContain(message);
   });
@@ -323,5 +305,191 @@ describe('kind: DaemonSet', () => {
     expect(podSpec(objects).nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
     expect(only<IService>(objects, 'Service').spec!.sessionAffinity).toBe('ClientIP');
     expect(only<IService>(render([]), 'Service').spec!.sessionAffinity).toBe('None');
+  });
+});
+
+describe('the Redis mode', () => {
+  const pvcClaim = (w: Workload) => {
+    const data = containerOf(w).volumeMounts!.find((m) => m.mountPath === '/data');
+    return specOf(w).volumes!.find((v) => v.name === data?.name)?.persistentVolumeClaim?.claimName;
+  };
+  const podLabels = (w: Workload) => w.spec!.template.metadata!.labels!;
+  const services = (objects: K8sObject[]) => objects.filter((o): o is K8sObject & IService => o.kind === 'Service');
+
+  it('runs an API Deployment and a worker Deployment of their replicas, each selecting only its own pods', (ctx) => {
+    needsHelm(ctx);
+    const objects = render(REDIS_URL_VALUES);
+    expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort()).toEqual(['orfeas-api', 'orfeas-worker']);
+    expect(objects.map((o) => o.kind)).not.toContain('DaemonSet');
+    const [api, worker] = [tier(objects, 'api'), tier(objects, 'worker')] as IDeployment[];
+    expect(api!.spec!.replicas).toBe(3);
+    expect(worker!.spec!.replicas).toBe(4);
+    // Several pods on shared state: rolling updates, never the SQLite mode's Recreate.
+    expect(api!.spec!.strategy?.type).not.toBe('Recreate');
+    expect(worker!.spec!.strategy?.type).not.toBe('Recreate');
+    expect(selects(api!.spec!.selector.matchLabels, podLabels(api!))).toBe(true);
+    expect(selects(api!.spec!.selector.matchLabels, podLabels(worker!))).toBe(false);
+    expect(selects(worker!.spec!.selector.matchLabels, podLabels(worker!))).toBe(true);
+    expect(selects(worker!.spec!.selector.matchLabels, podLabels(api!))).toBe(false);
+  });
+
+  it('runs a worker on every GPU node with worker.kind DaemonSet', (ctx) => {
+    needsHelm(ctx);
+    const objects = render(REDIS_VALUES);
+    const worker = tier(objects, 'worker');
+    expect(worker.kind).toBe('DaemonSet');
+    expect(tier(objects, 'api').kind).toBe('Deployment');
+    expect((tier(objects, 'api') as IDeployment).spec!.replicas).toBe(3);
+    expect(specOf(worker).nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
+  });
+
+  it('gives each tier its role: ORFEAS_WORKERS=0 on the API, ORFEAS_API=off and the job slots on the workers, whatever env says', (ctx) => {
+    needsHelm(ctx);
+    const objects = render([...REDIS_URL_VALUES, '--set', 'env.ORFEAS_WORKERS=9,env.ORFEAS_API=off,config.workerConcurrency=5']);
+    const [api, worker] = [envOf(tier(objects, 'api')), envOf(tier(objects, 'worker'))];
+    expect(api).toMatchObject({ ORFEAS_WORKERS: '0', ORFEAS_DATA_DIR: '/data', ORFEAS_REDIS_PREFIX: 'orfeas', PORT: '5000' });
+    expect(api).not.toHaveProperty('ORFEAS_API');
+    expect(worker).toMatchObject({ ORFEAS_API: 'off', ORFEAS_WORKERS: '3', ORFEAS_DATA_DIR: '/data', ORFEAS_REDIS_PREFIX: 'orfeas', PORT: '5000' });
+    // The job slots are ORFEAS_WORKERS, which the backend reads before WORKER_CONCURRENCY.
+    expect(api).not.toHaveProperty('WORKER_CONCURRENCY');
+    expect(worker).not.toHaveProperty('WORKER_CONCURRENCY');
+    const example = render(REDIS_VALUES);
+    expect(envOf(tier(example, 'worker'))).toMatchObject({ ORFEAS_WORKERS: '4', ORFEAS_REDIS_PREFIX: 'orfeas-prod' });
+    expect(envOf(tier(render([...REDIS_URL_VALUES, '--set', 'redis.jobLockMs=15000']), 'worker')).ORFEAS_JOB_LOCK_MS).toBe('15000');
+  });
+
+  it('hands both tiers the Redis URL only from a Secret, the chart\'s when the URL was given at install', (ctx) => {
+    needsHelm(ctx);
+    const { objects, text } = renderText(REDIS_URL_VALUES);
+    const secret = only<ISecret>(objects, 'Secret');
+    expect(Buffer.from(secret.data!['redis-url']!, 'base64').toString()).toBe(REDIS_URL);
+    // Nowhere in plain text: not in a variable, an annotation or a ConfigMap.
+    expect(text).not.toContain(REDIS_URL);
+    expect(text).not.toContain('s3cret');
+    for (const w of [tier(objects, 'api'), tier(objects, 'worker')]) {
+      const vars = containerOf(w).env!.filter((v) => v.name === 'ORFEAS_REDIS_URL');
+      expect(vars, w.metadata!.name).toEqual([{ name: 'ORFEAS_REDIS_URL', valueFrom: { secretKeyRef: { name: secret.metadata!.name, key: 'redis-url' } } }]);
+      // A new URL restarts the pods, which read it at start.
+      expect(w.spec!.template.metadata!.annotations?.['checksum/secret']).toMatch(/^[0-9a-f]{64}$/);
+    }
+    const example = render(REDIS_VALUES);
+    expect(example.map((o) => o.kind)).not.toContain('Secret');
+    for (const w of [tier(example, 'api'), tier(example, 'worker')]) {
+      expect(containerOf(w).env).toContainEqual({ name: 'ORFEAS_REDIS_URL', valueFrom: { secretKeyRef: { name: 'orfeas-redis', key: 'redis-url' } } });
+    }
+  });
+
+  it('mounts one ReadWriteMany claim at /data in every pod of both tiers', (ctx) => {
+    needsHelm(ctx);
+    const objects = render(REDIS_VALUES);
+    const claim = only<IPersistentVolumeClaim>(objects, 'PersistentVolumeClaim');
+    expect(claim.spec).toMatchObject({ accessModes: ['ReadWriteMany'], storageClassName: 'nfs-client', resources: { requests: { storage: '500Gi' } } });
+    expect(pvcClaim(tier(objects, 'api'))).toBe(claim.metadata!.name);
+    expect(pvcClaim(tier(objects, 'worker'))).toBe(claim.metadata!.name);
+    // The SQLite mode's ReadWriteOnce claim is not made beside it.
+    expect(claim.metadata!.name).not.toBe('orfeas');
+
+    const existing = render([...REDIS_URL_VALUES, '--set', 'sharedStorage.existingClaim=orfeas-nfs']);
+    expect(existing.map((o) => o.kind)).not.toContain('PersistentVolumeClaim');
+    expect([pvcClaim(tier(existing, 'api')), pvcClaim(tier(existing, 'worker'))]).toEqual(['orfeas-nfs', 'orfeas-nfs']);
+  });
+
+  it('puts the workers on GPU nodes with a GPU each, and the API tier on none', (ctx) => {
+    needsHelm(ctx);
+    const objects = render(REDIS_VALUES);
+    const [api, worker] = [tier(objects, 'api'), tier(objects, 'worker')];
+    expect(containerOf(worker).resources?.limits).toMatchObject({ 'nvidia.com/gpu': 1 });
+    expect(specOf(worker).tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
+    expect(specOf(worker).runtimeClassName).toBe('nvidia');
+    expect(envOf(worker).ORFEAS_GPU).toBe('auto');
+    expect(containerOf(api).resources).toEqual({ requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '2Gi' } });
+    expect(specOf(api).nodeSelector).toBeUndefined();
+    expect(specOf(api).tolerations).toBeUndefined();
+    expect(specOf(api).runtimeClassName).toBeUndefined();
+    expect(envOf(api).ORFEAS_GPU).toBe('off');
+
+    const placed = render([...REDIS_VALUES, '--set', 'worker.nodeSelector.pool=a100,worker.resources.limits.memory=16Gi,api.nodeSelector.pool=cpu']);
+    expect(specOf(tier(placed, 'worker')).nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true', pool: 'a100' });
+    expect(containerOf(tier(placed, 'worker')).resources?.limits).toEqual({ memory: '16Gi', 'nvidia.com/gpu': 1 });
+    expect(specOf(tier(placed, 'api')).nodeSelector).toEqual({ pool: 'cpu' });
+  });
+
+  it('probes /health and /ready on both tiers, on the port the Services send to', (ctx) => {
+    needsHelm(ctx);
+    const objects = render(REDIS_URL_VALUES);
+    for (const w of [tier(objects, 'api'), tier(objects, 'worker')]) {
+      const container = containerOf(w);
+      expect(container.livenessProbe?.httpGet, w.metadata!.name).toMatchObject({ path: '/health', port: 'http' });
+      expect(container.readinessProbe?.httpGet, w.metadata!.name).toMatchObject({ path: '/ready', port: 'http' });
+      expect(container.ports).toEqual([{ name: 'http', containerPort: 5000, protocol: 'TCP' }]);
+    }
+    for (const service of services(objects)) expect(service.spec!.ports).toEqual([{ name: 'http', port: 5000, targetPort: 'http', protocol: 'TCP' }]);
+  });
+
+  it('sends users to the API tier only, with each client kept on one replica', (ctx) => {
+    needsHelm(ctx);
+    const objects = render(REDIS_URL_VALUES);
+    const users = services(objects).find((s) => s.metadata.name === 'orfeas')!;
+    expect(selects(users.spec!.selector, podLabels(tier(objects, 'api')))).toBe(true);
+    expect(selects(users.spec!.selector, podLabels(tier(objects, 'worker')))).toBe(false);
+    expect(users.spec!.sessionAffinity).toBe('ClientIP');
+  });
+
+  it('scrapes every replica of both tiers as its own target, all with one job and one service label', (ctx) => {
+    needsHelm(ctx);
+    for (const args of [REDIS_URL_VALUES, REDIS_VALUES]) {
+      const objects = render(args);
+      const monitor = only<IServiceMonitor>(objects, 'ServiceMonitor');
+      // One Service behind the ServiceMonitor, so no pod is scraped twice and the fleet-wide
+      // values folded by max without (instance, pod) are not split by a service label.
+      const scraped = services(objects).filter((s) => selects(monitor.spec.selector.matchLabels, s.metadata.labels));
+      expect(scraped.map((s) => s.metadata.name)).toEqual(['orfeas-metrics']);
+      const metrics = scraped[0]!;
+      expect(selects(metrics.spec!.selector, podLabels(tier(objects, 'api')))).toBe(true);
+      expect(selects(metrics.spec!.selector, podLabels(tier(objects, 'worker')))).toBe(true);
+      // Headless: its endpoints are the pods themselves, each one target with its own instance
+      // and pod labels; a pod failing /ready (Redis down) is still scraped.
+      expect(metrics.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+      const endpoint = monitor.spec.endpoints[0]!;
+      expect(endpoint).toMatchObject({ port: 'http', path: '/metrics' });
+      expect(metrics.spec!.ports!.map((p) => p.name)).toContain(endpoint.port);
+      expect(endpoint.relabelings).toContainEqual({ action: 'replace', targetLabel: 'job', replacement: 'orfeas-backend' });
+      expect(endpoint.relabelings?.map((r) => r.targetLabel)).not.toContain('instance');
+    }
+    const withToken = only<IServiceMonitor>(render(REDIS_VALUES), 'ServiceMonitor');
+    expect(withToken.spec.endpoints[0]!.authorization).toEqual({ type: 'Bearer', credentials: { name: 'orfeas-metrics-token', key: 'token' } });
+  });
+
+  it('leaves the default render as it was: one backend on SQLite, no Redis', (ctx) => {
+    needsHelm(ctx);
+    const objects = render([]);
+    expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name)).toEqual(['orfeas']);
+    expect(backend(objects).env!.map((v) => v.name).filter((name) => /^ORFEAS_(REDIS|WORKERS|API$|JOB_LOCK)/.test(name))).toEqual([]);
+    expect(services(objects).map((s) => s.metadata.name)).toEqual(['orfeas']);
+    expect(only<IPersistentVolumeClaim>(objects, 'PersistentVolumeClaim').spec!.accessModes).toEqual(['ReadWriteOnce']);
+  });
+
+  it.for<[string, string[], string]>([
+    ['redis.enabled without a URL or Secret', ['--set', 'redis.enabled=true'], 'redis.enabled=true needs the Redis URL: set redis.existingSecret'],
+    ['a URL and an existing Secret at once', ['--set', 'redis.enabled=true,redis.url=redis://r:6379,redis.existingSecret=s'], 'redis: set existingSecret or url, not both'],
+    ['a URL without redis.enabled', ['--set', 'redis.url=redis://r:6379'], 'redis.url is set but redis.enabled is false'],
+    ['a URL that is not redis:// or rediss://', ['--set', 'redis.enabled=true,redis.url=http://r:6379'], "at '/redis/url'"],
+    ['the Redis URL as a plain variable', ['--set', 'env.ORFEAS_REDIS_URL=redis://r:6379'], 'env.ORFEAS_REDIS_URL: the Redis URL (it may hold a password) is never a plain variable'],
+    ['the SQLite DaemonSet in the Redis mode', [...REDIS_URL_VALUES, '--set', 'kind=DaemonSet'], 'with redis.enabled the API tier is a Deployment and the workers are set by worker.kind=DaemonSet'],
+    [
+      'a ReadWriteOnce shared volume under several pods',
+      [...REDIS_URL_VALUES, '--set', 'sharedStorage.accessMode=ReadWriteOnce'],
+      'sharedStorage.accessMode=ReadWriteOnce: the shared data directory is mounted by every pod of both tiers (api.replicas 3, worker.replicas 4), on different nodes; it must be ReadWriteMany',
+    ],
+    [
+      'a ReadWriteOncePod shared volume under a worker DaemonSet',
+      [...REDIS_VALUES, '--set', 'api.replicas=1,sharedStorage.accessMode=ReadWriteOncePod'],
+      'sharedStorage.accessMode=ReadWriteOncePod: the shared data directory is mounted by every pod of both tiers (api.replicas 1, a worker DaemonSet pod on every selected node)',
+    ],
+  ])('refuses %s, saying why', ([, args, message], ctx) => {
+    needsHelm(ctx);
+    const { status, output } = renderFailure(args);
+    expect(status).not.toBe(0);
+    expect(output).toContain(message);
   });
 });
