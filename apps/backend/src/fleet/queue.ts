@@ -15,7 +15,7 @@ import { MAX_ATTEMPTS, type JobControl } from '../jobs/executor.js';
 import type { JobEvents } from '../jobs/events.js';
 import { recordGeneration } from '../pipeline/generation-metrics.js';
 import { FaultLog } from '../log/fault-log.js';
-import type { JobQueue, JobSlots } from '../queue/job-queue.js';
+import { stopWithinGrace, within, type JobQueue, type JobSlots, type RunningJob } from '../queue/job-queue.js';
 import type { ClaimedJob, Job, JobRecords } from '../store/index.js';
 import { isFinished } from '../store/index.js';
 import type { RedisResultCache } from './cache.js';
@@ -26,8 +26,6 @@ export const QUEUE_NAME = 'generations';
 const STALLED_LIMIT = 'job stalled more than allowable limit';
 /** How long a cancel of a job running elsewhere is watched for its end. */
 const CANCEL_WATCH_MS = 5_000;
-/** After the shutdown grace, how long aborted jobs get to record their own end. */
-const SETTLE_AFTER_ABORT_MS = 1_000;
 /** The queue gauges are read from Redis this often (other replicas change them too). */
 export const GAUGE_REFRESH_MS = 1_000;
 
@@ -140,15 +138,11 @@ export interface FleetSlotsOptions {
   refresh: () => void;
 }
 
-interface Running {
-  control: JobControl & { abort: AbortController };
-  done: Promise<void>;
-}
 
 export class FleetSlots implements JobSlots {
   private worker: Worker | undefined;
   private queueEvents: QueueEvents | undefined;
-  private readonly running = new Map<string, Running>();
+  private readonly running = new Map<string, RunningJob>();
   private stopping = false;
   private readonly faults: FaultLog;
   private hold: NodeJS.Timeout | undefined;
@@ -203,7 +197,7 @@ export class FleetSlots implements JobSlots {
     if (!claim) return;
     const job = (await records.get(jobId))!;
     const abort = new AbortController();
-    const control: Running['control'] = { stop: null, signal: abort.signal, abort };
+    const control: RunningJob['control'] = { stop: null, signal: abort.signal, abort };
     signal?.addEventListener('abort', () => {
       control.stop ??= 'cancelled';
       abort.abort();
@@ -266,18 +260,9 @@ export class FleetSlots implements JobSlots {
     if (!worker) return;
     // No new jobs from here on; running ones are asked to stop at their next stage boundary.
     const closing = worker.close();
-    for (const { control } of this.running.values()) control.stop ??= 'shutdown';
-    const all = Promise.allSettled([...this.running.values()].map((r) => r.done));
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
-    const outcome = await Promise.race([all.then(() => 'done' as const), grace]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') {
-      for (const { control } of this.running.values()) control.abort.abort();
-      await Promise.race([all, new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_ABORT_MS).unref())]);
-    }
+    await stopWithinGrace(this.running, graceMs);
     // A processor still not back leaves its job locked: BullMQ's stalled check hands it on.
-    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_ABORT_MS).unref())]);
+    await within(closing);
     if (this.running.size > 0) await worker.close(true);
     await this.queueEvents?.close();
     this.options.subscriber.disconnect();

@@ -2,6 +2,7 @@
  * The queue as the service sees it, and the job slots that take from it: the SQLite worker
  * pool on one machine, BullMQ on Redis in a fleet (../fleet).
  */
+import type { JobControl } from '../jobs/executor.js';
 import type { Job, MaybePromise } from '../store/index.js';
 
 export interface JobQueue {
@@ -25,4 +26,34 @@ export interface JobSlots {
   stop(graceMs: number): Promise<void>;
   /** True while the slots take jobs (an API-only replica, with none, is alive until it stops). */
   readonly alive: boolean;
+}
+
+/** A job running in one of this replica's slots: how to stop it, and its end. */
+export interface RunningJob {
+  control: JobControl & { abort: AbortController };
+  done: Promise<void>;
+}
+
+/** After the shutdown grace, how long aborted jobs get to record their own end. */
+const SETTLE_AFTER_ABORT_MS = 1_000;
+
+/**
+ * The shutdown of job slots: running jobs are asked to stop at their next stage boundary; past
+ * `graceMs` their stages are aborted, and they get a moment to record how they ended.
+ */
+export async function stopWithinGrace(running: ReadonlyMap<string, RunningJob>, graceMs: number): Promise<void> {
+  for (const { control } of running.values()) control.stop ??= 'shutdown';
+  const all = Promise.allSettled([...running.values()].map((r) => r.done));
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
+  const outcome = await Promise.race([all.then(() => 'done' as const), grace]);
+  clearTimeout(timer);
+  if (outcome === 'done') return;
+  for (const { control } of running.values()) control.abort.abort();
+  await Promise.race([all, new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_ABORT_MS).unref())]);
+}
+
+/** How long to wait for something to end before going on without it. */
+export function within(promise: Promise<unknown>, ms = SETTLE_AFTER_ABORT_MS): Promise<unknown> {
+  return Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
 }

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { ClaimedJob, Job, JobStore } from '../store/index.js';
 import type { JobControl } from '../jobs/executor.js';
 import { FaultLog } from '../log/fault-log.js';
-import type { JobQueue, JobSlots } from './job-queue.js';
+import { stopWithinGrace, type JobQueue, type JobSlots, type RunningJob } from './job-queue.js';
 
 export interface WorkerPoolOptions {
   store: JobStore;
@@ -24,18 +24,12 @@ export interface WorkerPoolOptions {
   onPoll?: () => void;
 }
 
-interface Running {
-  control: JobControl & { abort: AbortController };
-  done: Promise<void>;
-}
 
 /** A safety net: the pool also looks at the queue this often, in case a wake-up was missed. */
 const POLL_MS = 1_000;
-/** After the shutdown grace, how long aborted jobs get to record their own end. */
-const SETTLE_AFTER_ABORT_MS = 1_000;
 
 export class WorkerPool implements JobQueue, JobSlots {
-  private readonly running = new Map<string, Running>();
+  private readonly running = new Map<string, RunningJob>();
   private stopping = false;
   private poll: NodeJS.Timeout | undefined;
   private readonly faults: FaultLog;
@@ -114,17 +108,9 @@ export class WorkerPool implements JobQueue, JobSlots {
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     clearInterval(this.poll);
-    for (const { control } of this.running.values()) control.stop ??= 'shutdown';
-    const all = Promise.allSettled([...this.running.values()].map((r) => r.done));
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
-    const outcome = await Promise.race([all.then(() => 'done' as const), grace]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') {
-      for (const { control } of this.running.values()) control.abort.abort();
-      // Aborted stages end at once and their executors record how (requeued, or cancelled):
-      // a moment for that, then what is still here is settled from outside.
-      await Promise.race([all, new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_ABORT_MS).unref())]);
+    await stopWithinGrace(this.running, graceMs);
+    // What is still here after the grace and the abort is settled from outside.
+    if (this.running.size > 0) {
       for (const [jobId, { control }] of this.running) {
         if (control.stop === 'cancelled') {
           // Cancelled by its client before the shutdown: a restart must not run it again.
