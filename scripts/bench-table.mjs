@@ -8,6 +8,7 @@ const lines = ['# Benchmark results', '', 'Written by `npm run bench`. Ratios co
 for (const file of files) {
   const result = JSON.parse(readFileSync(join(dir, file), 'utf8'));
   lines.push(`## ${result.name}`, '', result.description ?? '', '', `Run ${result.date} on ${result.machine ?? 'this machine'}.`, '');
+  if (result.note) lines.push(`Note: ${result.note}`, '');
   lines.push('| case | value | unit | vs baseline | target | met |', '|---|---|---|---|---|---|');
   for (const row of result.rows ?? []) {
     const ratio = row.ratio === undefined ? '' : `${(row.ratio * 100).toFixed(1)}%`;

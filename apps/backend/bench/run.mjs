@@ -8,7 +8,9 @@
  *   main thread (how long the event loop stalls);
  * - peak RSS while 16 uploads at the byte and pixel limits arrive at once: checking them from
  *   their header (now) against decoding each one fully to check it (before), and the service's.
- * Writes bench/results/backend.json.
+ * Writes bench/results/backend.json. Then the fleet bench (./fleet.mjs: jobs per minute with 1, 2
+ * and 3 worker replicas over Redis), which writes bench/results/fleet.json.
+ * `node bench/run.mjs fleet` (or `backend`) runs only the one named.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,6 +24,7 @@ import { Hono } from 'hono';
 import sharp from 'sharp';
 import { io as connect } from 'socket.io-client';
 import { loadConfig, startServer } from '../dist/index.js';
+import { benchFleet } from './fleet.mjs';
 
 const RESULTS = new URL('../../../bench/results/', import.meta.url);
 const JOBS = 20;
@@ -271,21 +274,30 @@ async function benchUploadMemory(rows) {
   rows.push({ case: 'the service: peak RSS growth while the 16 uploads arrive at once and are answered 202 (its first job starts meanwhile)', value: mib(peak - before), unit: 'MiB' });
 }
 
-const rows = [];
-const started = performance.now();
-await benchJobs(rows);
-await benchStatus(rows);
-await benchResponsiveness(rows);
-await benchUploadMemory(rows);
-mkdirSync(RESULTS, { recursive: true });
-const machine = `${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-const result = {
-  name: 'backend',
-  description: 'What the service adds around the engines: job latency through the API against the engine alone, job-status throughput with all middleware against bare Hono, /health latency during jobs with engines in threads against engines on the main thread, and the memory 16 uploads at the limits take to check (ratios against the baseline row above each)',
-  date: new Date().toISOString(),
-  machine,
-  rows,
-};
-writeFileSync(new URL('backend.json', RESULTS), `${JSON.stringify(result, null, 2)}\n`);
-for (const row of rows) console.log(`  ${row.case}: ${row.value} ${row.unit}${row.ratio === undefined ? '' : ` (x${row.ratio})`}`);
-console.log(`  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+const only = process.argv.slice(2);
+const BENCHES = ['backend', 'fleet'];
+const unknown = only.filter((name) => !BENCHES.includes(name));
+if (unknown.length) throw new Error(`unknown bench ${unknown.join(', ')}: choose from ${BENCHES.join(', ')}`);
+const wanted = (name) => only.length === 0 || only.includes(name);
+
+if (wanted('backend')) {
+  const rows = [];
+  const started = performance.now();
+  await benchJobs(rows);
+  await benchStatus(rows);
+  await benchResponsiveness(rows);
+  await benchUploadMemory(rows);
+  mkdirSync(RESULTS, { recursive: true });
+  const machine = `${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const result = {
+    name: 'backend',
+    description: 'What the service adds around the engines: job latency through the API against the engine alone, job-status throughput with all middleware against bare Hono, /health latency during jobs with engines in threads against engines on the main thread, and the memory 16 uploads at the limits take to check (ratios against the baseline row above each)',
+    date: new Date().toISOString(),
+    machine,
+    rows,
+  };
+  writeFileSync(new URL('backend.json', RESULTS), `${JSON.stringify(result, null, 2)}\n`);
+  for (const row of rows) console.log(`  ${row.case}: ${row.value} ${row.unit}${row.ratio === undefined ? '' : ` (x${row.ratio})`}`);
+  console.log(`  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
+if (wanted('fleet')) await benchFleet();
