@@ -115,7 +115,6 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
   events.on('progress', persistLive);
   events.on('stage_change', persistLive);
 
-  const slots: FleetSlots[] = [];
   fleetQueue.start();
   log.info({ redis: redactedUrl(url), prefix }, 'Redis mode: BullMQ queue, job records and socket.io events shared with the fleet');
   return {
@@ -126,7 +125,7 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
     adapter: createAdapter(adapterPub, adapterSub, { key: `${prefix}:socket.io` }),
     up: () => requests.status === 'ready',
     slots({ concurrency, canClaim, execute }) {
-      const s = new FleetSlots({
+      return new FleetSlots({
         connection: patient,
         subscriber: cancelSub,
         cancelChannel,
@@ -139,10 +138,7 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
         log,
         canClaim,
         execute: (claimed, control, bound) => execute(claimed, control, bound, slotCache),
-        refresh: () => fleetQueue.refreshGauges(),
       });
-      slots.push(s);
-      return s;
     },
     async close() {
       fleetQueue.stop();

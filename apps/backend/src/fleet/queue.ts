@@ -7,7 +7,6 @@
  * processor's AbortSignal). A job stopped at shutdown goes back to waiting without counting.
  */
 import type { Metrics } from '@orfeas/metrics';
-import { GENERATION_TYPES } from '@orfeas/metrics/catalog';
 import { Queue, WaitingError, Worker, QueueEvents, type Job as BullJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -15,7 +14,7 @@ import { MAX_ATTEMPTS, type JobControl } from '../jobs/executor.js';
 import type { JobEvents } from '../jobs/events.js';
 import { recordGeneration } from '../pipeline/generation-metrics.js';
 import { FaultLog } from '../log/fault-log.js';
-import { stopWithinGrace, within, type JobQueue, type JobSlots, type RunningJob } from '../queue/job-queue.js';
+import { setQueueGauges, setSlotGauges, stopWithinGrace, within, type JobQueue, type JobSlots, type RunningJob } from '../queue/job-queue.js';
 import type { ClaimedJob, Job, JobRecords } from '../store/index.js';
 import { isFinished } from '../store/index.js';
 import type { RedisResultCache } from './cache.js';
@@ -25,7 +24,7 @@ export const QUEUE_NAME = 'generations';
 /** BullMQ's reason for a job whose lock lapsed more often than maxStalledCount allows. */
 const STALLED_LIMIT = 'job stalled more than allowable limit';
 /** How long a cancel of a job running elsewhere is watched for its end. */
-const CANCEL_WATCH_MS = 5_000;
+const CANCEL_WATCH_MS = 2_500;
 /** The queue gauges are read from Redis this often (other replicas change them too). */
 export const GAUGE_REFRESH_MS = 1_000;
 
@@ -67,13 +66,11 @@ export class FleetQueue implements JobQueue {
       await this.options.records.remove(job.id).catch(() => {});
       throw queueUnavailable(err);
     }
-    this.refreshGauges();
   }
 
   async dropped(jobId: string): Promise<void> {
     // A job a slot took meanwhile is locked and stays: its claim sees the record cancelled and ends it.
     await this.options.queue.remove(jobId).catch(() => 0);
-    this.refreshGauges();
   }
 
   stopRunning(jobId: string): Promise<void> | undefined {
@@ -89,6 +86,7 @@ export class FleetQueue implements JobQueue {
     })();
   }
 
+  /** Reads the fleet-wide gauges from Redis now (also done every GAUGE_REFRESH_MS: other replicas change them too). */
   refreshGauges(): void {
     void this.readGauges();
   }
@@ -96,14 +94,8 @@ export class FleetQueue implements JobQueue {
   private async readGauges(): Promise<void> {
     const { metrics, records, queue, cache } = this.options;
     try {
-      const counts = await records.counts();
-      const workers = await queue.getWorkersCount();
-      for (const type of GENERATION_TYPES) {
-        const of = (state: string) => counts.find((c) => c.type === type && c.state === state)?.n ?? 0;
-        metrics.queue.jobQueueSize.set({ type }, of('queued'));
-        metrics.queue.activeJobs.set({ type }, of('running'));
-      }
-      metrics.queue.queueWorkers.set(workers);
+      setQueueGauges(metrics, await records.counts());
+      metrics.queue.queueWorkers.set(await queue.getWorkersCount());
       await cache.refreshEntries();
       this.faults.clear('gauges', 'the queue gauges are read from Redis again');
     } catch (err) {
@@ -134,8 +126,6 @@ export interface FleetSlotsOptions {
   execute: (claimed: ClaimedJob, control: JobControl, records: JobRecords) => Promise<void>;
   /** Asked before each job: false holds this replica's slots (its data directory below the watermark). */
   canClaim: () => boolean;
-  /** Sets the gauges after a job started or ended here. */
-  refresh: () => void;
 }
 
 
@@ -247,10 +237,7 @@ export class FleetSlots implements JobSlots {
   }
 
   private refreshSlots(): void {
-    const { metrics, concurrency, refresh } = this.options;
-    metrics.queue.jobSlots.set({ state: 'busy' }, this.running.size);
-    metrics.queue.jobSlots.set({ state: 'idle' }, Math.max(0, concurrency - this.running.size));
-    refresh();
+    setSlotGauges(this.options.metrics, this.running.size, this.options.concurrency);
   }
 
   async stop(graceMs: number): Promise<void> {

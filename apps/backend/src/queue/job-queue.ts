@@ -2,8 +2,10 @@
  * The queue as the service sees it, and the job slots that take from it: the SQLite worker
  * pool on one machine, BullMQ on Redis in a fleet (../fleet).
  */
+import type { Metrics } from '@orfeas/metrics';
+import { GENERATION_TYPES } from '@orfeas/metrics/catalog';
 import type { JobControl } from '../jobs/executor.js';
-import type { Job, MaybePromise } from '../store/index.js';
+import type { Job, JobState, JobType, MaybePromise } from '../store/index.js';
 
 export interface JobQueue {
   /** A job was stored queued: wake the slots (SQLite), or hand it to the shared queue (BullMQ). */
@@ -56,4 +58,19 @@ export async function stopWithinGrace(running: ReadonlyMap<string, RunningJob>, 
 /** How long to wait for something to end before going on without it. */
 export function within(promise: Promise<unknown>, ms = SETTLE_AFTER_ABORT_MS): Promise<unknown> {
   return Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+}
+
+/** Sets job_queue_size and active_jobs from the records' counts (every type, 0 where none). */
+export function setQueueGauges(metrics: Metrics, counts: readonly { state: JobState; type: JobType; n: number }[]): void {
+  for (const type of GENERATION_TYPES) {
+    const of = (state: JobState) => counts.find((c) => c.type === type && c.state === state)?.n ?? 0;
+    metrics.queue.jobQueueSize.set({ type }, of('queued'));
+    metrics.queue.activeJobs.set({ type }, of('running'));
+  }
+}
+
+/** Sets job_slots: this replica's slots busy running a job, and the rest. */
+export function setSlotGauges(metrics: Metrics, busy: number, slots: number): void {
+  metrics.queue.jobSlots.set({ state: 'busy' }, busy);
+  metrics.queue.jobSlots.set({ state: 'idle' }, Math.max(0, slots - busy));
 }

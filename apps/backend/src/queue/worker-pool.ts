@@ -5,12 +5,11 @@
  * requeues what is left.
  */
 import type { Metrics } from '@orfeas/metrics';
-import { GENERATION_TYPES } from '@orfeas/metrics/catalog';
 import type { Logger } from 'pino';
 import type { ClaimedJob, Job, JobStore } from '../store/index.js';
 import type { JobControl } from '../jobs/executor.js';
 import { FaultLog } from '../log/fault-log.js';
-import { stopWithinGrace, type JobQueue, type JobSlots, type RunningJob } from './job-queue.js';
+import { setQueueGauges, setSlotGauges, stopWithinGrace, type JobQueue, type JobSlots, type RunningJob } from './job-queue.js';
 
 export interface WorkerPoolOptions {
   store: JobStore;
@@ -144,15 +143,8 @@ export class WorkerPool implements JobQueue, JobSlots {
   refreshGauges(): void {
     const { metrics, store } = this.options;
     try {
-      const counts = store.counts();
-      for (const type of GENERATION_TYPES) {
-        const of = (state: string) => counts.find((c) => c.type === type && c.state === state)?.n ?? 0;
-        metrics.queue.jobQueueSize.set({ type }, of('queued'));
-        metrics.queue.activeJobs.set({ type }, of('running'));
-      }
-      const busy = this.running.size;
-      metrics.queue.jobSlots.set({ state: 'busy' }, busy);
-      metrics.queue.jobSlots.set({ state: 'idle' }, Math.max(0, this.options.concurrency - busy));
+      setQueueGauges(metrics, store.counts());
+      setSlotGauges(metrics, this.running.size, this.options.concurrency);
       metrics.queue.queueWorkers.set(this.alive ? 1 : 0);
     } catch (err) {
       this.faults.fault('counts', { err }, 'could not read the queue counts');
